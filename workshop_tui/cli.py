@@ -1,0 +1,353 @@
+"""The `workshop` command: a thin click group.
+
+Each command builds Settings, calls a factory or a service, and maps the
+engine's typed errors to one line on stderr and exit 2. Heavy imports live
+inside the commands so `workshop --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workshop_tui.config import Settings, log_dir
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _configure_logging(dev: bool = False) -> None:
+    directory = log_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(directory / "workshop.log")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if dev else logging.INFO)
+    if dev:
+        from textual.logging import TextualHandler
+
+        root.addHandler(TextualHandler())
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"workshop: {message}", err=True)
+    sys.exit(code)
+
+
+def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the engine's typed errors and an unreachable server into one line and exit 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from workshop_tui.db import DatabaseUnavailable
+        from workshop_tui.services.errors import ServiceError
+
+        try:
+            return fn(*args, **kwargs)
+        except DatabaseUnavailable as exc:
+            fail(str(exc))
+        except ServiceError as exc:
+            fail(f"{exc.code}: {exc.message}")
+
+    return wrapper
+
+
+def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
+    root = ctx.find_root().obj or {}
+    return Settings.from_env(database_url=root.get("database_url"), **overrides)
+
+
+def open_database(settings: Settings, *, pool_size: int = 10):
+    from workshop_tui.db import Database
+
+    db = Database(settings, pool_size=pool_size)
+    db.check()
+    return db
+
+
+def open_services(ctx: click.Context, **overrides: Any):
+    from workshop_tui.services import Services
+
+    return Services(open_database(settings_from(ctx, **overrides)))
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--database-url",
+    envvar="WORKSHOP_DATABASE_URL",
+    help="Any PostgreSQL server (default: embedded).",
+)
+@click.option(
+    "--kiosk", is_flag=True, help="Customer screens only; cannot be left without a staff login."
+)
+@click.option("--dev", is_flag=True, help="Log to the textual console as well.")
+@click.version_option(package_name="workshop-tui")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None, kiosk: bool, dev: bool) -> None:
+    """Workshop: the shop and order system. With no command, opens the terminal app."""
+    ctx.ensure_object(dict)
+    ctx.obj["database_url"] = database_url
+    _configure_logging(dev)
+    if ctx.invoked_subcommand is None:
+        _run_tui(ctx, kiosk=kiosk)
+
+
+@handles_errors
+def _run_tui(ctx: click.Context, *, kiosk: bool) -> None:
+    from workshop_tui.app import make_app
+    from workshop_tui.db.migrate import status
+    from workshop_tui.services import Services
+
+    settings = settings_from(ctx, kiosk=kiosk or None)
+    db = open_database(settings)
+    current, head = status(db)
+    if current != head:
+        fail(
+            f"the database is at migration {current or 'none'}, the code at {head}: run `workshop db upgrade`"
+        )
+    make_app(settings, Services(db)).run()
+
+
+# --- database ---------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Schema migrations."""
+
+
+@db.command("upgrade")
+@click.pass_context
+@handles_errors
+def db_upgrade(ctx: click.Context) -> None:
+    """Bring the database to the latest migration (a no-op when it is there)."""
+    from workshop_tui.db.migrate import status, upgrade
+
+    database = open_database(settings_from(ctx))
+    before, head = status(database)
+    upgrade(database)
+    click.echo(
+        f"database at {head}" + (" (already)" if before == head else f" (was {before or 'empty'})")
+    )
+
+
+@db.command("status")
+@click.pass_context
+@handles_errors
+def db_status(ctx: click.Context) -> None:
+    """Show the database's migration against the code's; exit 1 when behind."""
+    from workshop_tui.db import mask_url
+    from workshop_tui.db.migrate import status
+
+    database = open_database(settings_from(ctx))
+    current, head = status(database)
+    click.echo(f"server: {mask_url(database.url)}")
+    click.echo(f"database: {current or 'empty'}  code: {head}")
+    if current != head:
+        click.echo("behind: run `workshop db upgrade`")
+        sys.exit(EXIT_CHECK_FAILED)
+
+
+# --- sample data ------------------------------------------------------------
+
+
+@main.group()
+def seed() -> None:
+    """Sample data: generate the 11 CSV files and load them."""
+
+
+@seed.command("generate")
+@click.option(
+    "--scale", type=float, default=0.01, show_default=True, help="1.0 is 100,000 products."
+)
+@click.option("--seed", "seed_value", type=int, default=42, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/seed"),
+    show_default=True,
+)
+@handles_errors
+def seed_generate(scale: float, seed_value: int, out: Path) -> None:
+    """Write the 11 CSV files (the same seed gives the same bytes)."""
+    from seed.data_generator import generate
+
+    if scale <= 0:
+        fail("--scale must be positive")
+    generate(scale=scale, seed=seed_value, out=out)
+
+
+@seed.command("load")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Empty a non-empty database first.")
+@click.pass_context
+@handles_errors
+def seed_load(ctx: click.Context, directory: Path, replace: bool) -> None:
+    """COPY the CSV files in DIRECTORY into the database in one transaction."""
+    from seed.loader import LoadError, load
+
+    database = open_database(settings_from(ctx))
+    try:
+        counts = load(database, directory, replace=replace)
+    except LoadError as exc:
+        fail(str(exc))
+    click.echo("loaded " + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+
+
+@seed.command("demo")
+@click.pass_context
+@handles_errors
+def seed_demo(ctx: click.Context) -> None:
+    """Load the small demo data set into an empty database (used by `make run`)."""
+    from seed.demo import ensure_demo_data
+
+    database = open_database(settings_from(ctx))
+    click.echo(ensure_demo_data(database))
+
+
+# --- users ------------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Staff and admin accounts."""
+
+
+@user.command("add")
+@click.option("--username", required=True)
+@click.option(
+    "--role", type=click.Choice(["customer", "staff", "admin"]), default="staff", show_default=True
+)
+@click.option("--name", default="")
+@click.pass_context
+@handles_errors
+def user_add(ctx: click.Context, username: str, role: str, name: str) -> None:
+    """Add an account; the password is read from stdin or prompted for."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    services = open_services(ctx)
+    account = services.auth.create_user(username=username, password=password, role=role, name=name)
+    click.echo(f"added {account.role} {account.username} (id {account.id})")
+
+
+# --- integrity --------------------------------------------------------------
+
+
+@main.group()
+def ledger() -> None:
+    """The hash-chained payment ledger."""
+
+
+@ledger.command("verify")
+@click.option(
+    "--witness",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Chain heads recorded earlier.",
+)
+@click.pass_context
+@handles_errors
+def ledger_verify(ctx: click.Context, witness: Path | None) -> None:
+    """Exit 0 when every chain is intact, 1 naming the first bad row."""
+    services = open_services(ctx)
+    heads = None
+    if witness is not None:
+        if not witness.exists():
+            fail(f"no witness file at {witness}")
+        heads = services.ledger.read_witness(witness.read_text())
+    report = services.ledger.verify(witness=heads)
+    click.echo(report.summary)
+    sys.exit(EXIT_OK if report.ok else EXIT_CHECK_FAILED)
+
+
+@ledger.command("export-heads")
+@click.pass_context
+@handles_errors
+def ledger_export_heads(ctx: click.Context) -> None:
+    """Print every chain's head (a witness file for `ledger verify --witness`)."""
+    click.echo(open_services(ctx).ledger.export_witness(), nl=False)
+
+
+@main.group()
+def orders() -> None:
+    """Order maintenance."""
+
+
+@orders.command("expire")
+@click.pass_context
+@handles_errors
+def orders_expire(ctx: click.Context) -> None:
+    """Cancel unpaid orders past their payment window and give their stock back."""
+    expired = open_services(ctx).orders.expire_unpaid()
+    click.echo(
+        f"expired {len(expired)} order(s)"
+        + (": " + ", ".join(map(str, expired)) if expired else "")
+    )
+
+
+@main.command()
+@click.pass_context
+@handles_errors
+def reconcile(ctx: click.Context) -> None:
+    """Compare stock_remaining with the stock movements; exit 1 on any drift."""
+    report = open_services(ctx).stock.reconcile()
+    for line in report.drifts:
+        click.echo(
+            f"product {line.product_id}: stock_remaining {line.stock_remaining} != movements {line.movements}"
+        )
+    click.echo(f"checked {report.products_checked} products, {len(report.drifts)} drifting")
+    sys.exit(EXIT_OK if not report.drifts else EXIT_CHECK_FAILED)
+
+
+@main.command()
+@click.option("--clients", type=click.IntRange(1, 64), default=16, show_default=True)
+@click.option("--seconds", type=click.FloatRange(0.5, 600), default=5.0, show_default=True)
+@click.option(
+    "--products",
+    type=click.IntRange(1, 100_000),
+    default=5,
+    show_default=True,
+    help="Hot products.",
+)
+@click.pass_context
+@handles_errors
+def stress(ctx: click.Context, clients: int, seconds: float, products: int) -> None:
+    """Concurrent checkouts, payments, cancellations and returns in a scratch database."""
+    from workshop_tui.services.stress import run_stress
+
+    report = run_stress(
+        settings_from(ctx), clients=clients, seconds=seconds, hot_products=products, echo=click.echo
+    )
+    sys.exit(EXIT_OK if report.ok else EXIT_CHECK_FAILED)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--threads", type=int, default=16, show_default=True)
+@click.pass_context
+@handles_errors
+def web(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the Flask companion with waitress (a production WSGI server)."""
+    import waitress
+
+    from workshop_tui.web import create_app
+
+    settings = settings_from(ctx)
+    app = create_app(services_factory=lambda: open_services(ctx), settings=settings)
+    click.echo(f"Workshop web on http://{host}:{port}/")
+    waitress.serve(app, host=host, port=port, threads=threads)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""One engine per process, built by a factory (never at import time)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from workshop_tui.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(Exception):
+    """The server named by the URL cannot be reached (message is safe to print)."""
+
+
+def mask_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+def normalise_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// URLs; always drive them with psycopg2."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"not a database URL: {mask_url(url)}") from exc
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    if not parsed.drivername.startswith("postgresql"):
+        raise DatabaseUnavailable(f"Workshop needs PostgreSQL, not {parsed.drivername}")
+    return parsed.render_as_string(hide_password=False)
+
+
+class Database:
+    """The engine, its sessions, and the settings every service needs."""
+
+    def __init__(self, settings: Settings, *, pool_size: int = 10) -> None:
+        self.settings = settings
+        url = settings.database_url
+        if url is None:
+            from workshop_tui.db.embedded import start_embedded
+
+            url = start_embedded(settings.data_dir)
+        self.url = normalise_url(url)
+        self.engine: Engine = create_engine(
+            self.url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 5, "application_name": "workshop"},
+        )
+        event.listen(self.engine, "connect", self._on_connect)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _on_connect(self, dbapi_conn, _record) -> None:
+        # Every session works in UTC, so timestamps render the same on every terminal.
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET TIME ZONE 'UTC'")
+            cur.execute(f"SET statement_timeout = {int(self.settings.statement_timeout_ms)}")
+        dbapi_conn.commit()
+
+    def check(self) -> None:
+        """Connect once; turn any failure into one clear line."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise DatabaseUnavailable(f"cannot connect to {mask_url(self.url)}: {reason}") from exc
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """A session in one transaction: commit on success, roll back on error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,332 @@
+"""The schema: SQLAlchemy 2.x typed models, one per table.
+
+Rules the engine relies on are held by the database too, so a bug in code (or
+another program writing to the same server) cannot break them:
+- inventory.stock_remaining >= 0, quantities > 0, prices >= 0;
+- order_items.returned_qty between 0 and quantity;
+- one seller per cart: cart_items carry the cart's seller_id under a composite
+  foreign key to carts(id, seller_id), and to products(id, seller_id);
+- transactions (the ledger) and stock_movements are append-only (triggers in the
+  migration refuse UPDATE and DELETE).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Money = Numeric(12, 2)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("customer", "staff", "admin")
+ORDER_STATUSES = (
+    "pending_payment",
+    "paid",
+    "fulfilled",
+    "cancelled",
+    "partially_returned",
+    "returned",
+)
+PAYMENT_METHODS = ("cash", "card", "upi")
+MOVEMENT_REASONS = ("initial", "sale", "cancel", "return", "restock", "expiry", "adjust")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def created_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class Seller(Base):
+    __tablename__ = "sellers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    rating: Mapped[Decimal] = mapped_column(Numeric(2, 1), nullable=False, server_default="4.0")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (CheckConstraint("rating >= 0 AND rating <= 5", name="rating_range"),)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), nullable=False, index=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id"), nullable=False, index=True
+    )
+    sku: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    price: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_nonnegative"),
+        # target of cart_items' composite key: a cart line's seller is its product's seller
+        UniqueConstraint("id", "seller_id", name="uq_products_id_seller"),
+    )
+
+
+class Inventory(Base):
+    __tablename__ = "inventory"
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    stock_remaining: Mapped[int] = mapped_column(Integer, nullable=False)
+    initial_stock: Mapped[int] = mapped_column(Integer, nullable=False)
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, nullable=False, server_default="5")
+    updated_at: Mapped[datetime] = created_at()
+    __table_args__ = (
+        CheckConstraint("stock_remaining >= 0", name="stock_nonnegative"),
+        CheckConstraint("initial_stock >= 0", name="initial_nonnegative"),
+        Index("ix_inventory_in_stock", "product_id", postgresql_where="stock_remaining > 0"),
+    )
+
+
+class Customer(Base):
+    """Every account: customers, staff and admins (the role says which)."""
+
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(60), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), nullable=False, server_default="customer")
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role_known"),
+        CheckConstraint("username IS NOT NULL OR phone IS NOT NULL", name="has_login"),
+    )
+
+
+class LoginThrottle(Base):
+    """Failed logins per normalised login name, so unknown names are throttled too."""
+
+    __tablename__ = "login_throttle"
+    login: Mapped[str] = mapped_column(String(60), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = created_at()
+
+
+class Cart(Base):
+    __tablename__ = "carts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id"), nullable=False, unique=True
+    )
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("sellers.id"))
+    updated_at: Mapped[datetime] = created_at()
+    __table_args__ = (UniqueConstraint("id", "seller_id", name="uq_carts_id_seller"),)
+
+
+class CartItem(Base):
+    __tablename__ = "cart_items"
+    cart_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    added_at: Mapped[datetime] = created_at()
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        ForeignKeyConstraint(
+            ["cart_id", "seller_id"],
+            ["carts.id", "carts.seller_id"],
+            name="fk_cart_items_cart_seller",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["product_id", "seller_id"],
+            ["products.id", "products.seller_id"],
+            name="fk_cart_items_product_seller",
+        ),
+    )
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(24), nullable=False)
+    subtotal: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    discount_total: Mapped[Decimal] = mapped_column(Money, nullable=False, server_default="0")
+    total: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    placed_by: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    channel: Mapped[str] = mapped_column(String(20), nullable=False, server_default="tui")
+    created_at: Mapped[datetime] = created_at()
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fulfilled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        CheckConstraint(_in("status", ORDER_STATUSES), name="status_known"),
+        CheckConstraint(
+            "total >= 0 AND subtotal >= 0 AND discount_total >= 0", name="money_nonnegative"
+        ),
+        CheckConstraint(
+            "total = subtotal - discount_total", name="total_is_subtotal_less_discount"
+        ),
+        UniqueConstraint("customer_id", "idempotency_key", name="uq_orders_customer_key"),
+        Index("ix_orders_customer_history", "customer_id", "created_at", "id"),
+        Index("ix_orders_history", "created_at", "id"),
+        Index(
+            "ix_orders_pending_expiry", "expires_at", postgresql_where="status = 'pending_payment'"
+        ),
+    )
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False, index=True)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit_price: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    returned_qty: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="price_nonnegative"),
+        CheckConstraint(
+            "returned_qty >= 0 AND returned_qty <= quantity", name="returned_within_bought"
+        ),
+        UniqueConstraint("order_id", "product_id", name="uq_order_items_order_product"),
+    )
+
+
+class Payment(Base):
+    """A charge attempt (succeeded or declined) or a refund."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    method: Mapped[str] = mapped_column(String(10), nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    reference: Mapped[str] = mapped_column(String(40), nullable=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (
+        CheckConstraint("kind IN ('charge', 'refund')", name="kind_known"),
+        CheckConstraint(_in("method", PAYMENT_METHODS), name="method_known"),
+        CheckConstraint("status IN ('succeeded', 'declined')", name="status_known"),
+        CheckConstraint("amount >= 0", name="amount_nonnegative"),
+    )
+
+
+class LedgerHead(Base):
+    """The head of each hash chain; locking it serialises appends to that chain only."""
+
+    __tablename__ = "ledger_heads"
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class Transaction(Base):
+    """The ledger: one row per payment attempt, charge and refund, hash-chained per chain."""
+
+    __tablename__ = "transactions"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chain: Mapped[str] = mapped_column(String(40), nullable=False)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    method: Mapped[str | None] = mapped_column(String(10))
+    payload: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    __table_args__ = (
+        UniqueConstraint("chain", "seq", name="uq_transactions_chain_seq"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+    )
+
+
+class Cancellation(Base):
+    __tablename__ = "cancellations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, unique=True)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    refund_amount: Mapped[Decimal] = mapped_column(Money, nullable=False, server_default="0")
+    created_at: Mapped[datetime] = created_at()
+
+
+class Return(Base):
+    __tablename__ = "returns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    refund_amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    processed_by: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+
+class StockMovement(Base):
+    """Append-only: every change to stock_remaining, so the counter can be reconciled."""
+
+    __tablename__ = "stock_movements"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False, index=True)
+    delta: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(String(12), nullable=False)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (
+        CheckConstraint(_in("reason", MOVEMENT_REASONS), name="reason_known"),
+        CheckConstraint("delta <> 0", name="delta_nonzero"),
+    )
+
+
+APPEND_ONLY_TABLES = ("transactions", "stock_movements")

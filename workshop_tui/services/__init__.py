@@ -1,0 +1,46 @@
+"""The engine: the only place with SQL and business rules.
+
+The TUI, the web companion and the command line all call one `Services` object.
+Each call opens and closes its own transaction and returns frozen dataclasses
+(`services.types`); failures are typed `ServiceError`s with a stable `code`.
+
+    services = Services(Database(Settings.from_env()))
+    me = services.auth.login_or_register("9876543210", "123456").account
+    services.cart.set_quantity(me, product_id=7, quantity=2)
+    order = services.orders.checkout(me, idempotency_key="k-1")
+    services.payments.pay(me, order.id, method="upi", outcome="success", idempotency_key="p-1")
+"""
+
+from __future__ import annotations
+
+from workshop_tui.db.engine import Database
+from workshop_tui.services.auth import AuthService
+from workshop_tui.services.cart import CartService
+from workshop_tui.services.catalog import CatalogService
+from workshop_tui.services.events import EventService
+from workshop_tui.services.ledger import LedgerService
+from workshop_tui.services.orders import OrderService
+from workshop_tui.services.payments import PaymentService
+from workshop_tui.services.reports import ReportService
+from workshop_tui.services.stock import StockService
+
+
+class Services:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.settings = db.settings
+        self.events = EventService(db)
+        self.auth = AuthService(db)
+        self.catalog = CatalogService(db)
+        self.cart = CartService(db)
+        self.ledger = LedgerService(db)
+        self.orders = OrderService(db, self.events)
+        self.payments = PaymentService(db, self.events)
+        self.stock = StockService(db, self.events)
+        self.reports = ReportService(db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+__all__ = ["Services"]

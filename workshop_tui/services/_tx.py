@@ -1,0 +1,78 @@
+"""Short transactions with a lock timeout and bounded, jittered retries.
+
+Only deadlocks (40P01), lock timeouts (55P03) and serialization failures (40001)
+are retried, and always the whole transaction, so a retry never sees half of an
+earlier attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from workshop_tui.db.engine import Database
+from workshop_tui.services.errors import Busy
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRYABLE_SQLSTATES = frozenset({"40P01", "55P03", "40001"})
+MAX_ATTEMPTS = 6
+
+
+class RetryCounter:
+    """How many retries this process made (the stress command and benchmarks print it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+retries = RetryCounter()
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "pgcode", None)
+
+
+def in_transaction(
+    db: Database, work: Callable[[Session], T], *, attempts: int = MAX_ATTEMPTS
+) -> T:
+    """Run work(session) in one transaction, retrying lock failures; return its result."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with db.sessions.begin() as session:
+                session.execute(
+                    text(f"SET LOCAL lock_timeout = {int(db.settings.lock_timeout_ms)}")
+                )
+                return work(session)
+        except DBAPIError as exc:
+            code = sqlstate(exc)
+            if code not in RETRYABLE_SQLSTATES:
+                raise
+            if attempt == attempts:
+                log.warning("giving up after %d attempts (%s)", attempts, code)
+                raise Busy(
+                    "the shop is busy right now; nothing was changed, please try again"
+                ) from exc
+            retries.add()
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def read_only(db: Database, work: Callable[[Session], T]) -> T:
+    with db.sessions.begin() as session:
+        return work(session)

@@ -1,0 +1,189 @@
+"""The hash-chained ledger of every money movement.
+
+One chain per seller (an order has one seller): appending locks only that
+chain's head row, so payments to different sellers never queue behind each
+other. Within a chain the sequence is gap-free and each row's hash covers its
+content and the previous row's hash (see ledger_codec). Rows are never updated
+or deleted (a trigger refuses); corrections are new rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from workshop_tui.db import models as m
+from workshop_tui.db.engine import Database
+from workshop_tui.services._tx import read_only
+from workshop_tui.services.errors import InvalidInput
+from workshop_tui.services.ledger_codec import (
+    GENESIS_HASH,
+    canonical_content,
+    chain_for_seller,
+    entry_hash,
+    short_hash,
+)
+from workshop_tui.services.types import ChainHead, LedgerRef, VerifyReport
+
+
+def append(
+    s: Session,
+    *,
+    seller_id: int,
+    kind: str,
+    amount: Decimal,
+    order_id: int | None = None,
+    payment_id: int | None = None,
+    method: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> LedgerRef:
+    """Append one row to the seller's chain. Takes the chain head's lock: call it last."""
+    chain = chain_for_seller(seller_id)
+    s.execute(
+        insert(m.LedgerHead)
+        .values(chain=chain, seq=0, hash=GENESIS_HASH)
+        .on_conflict_do_nothing(index_elements=["chain"])
+    )
+    seq, prev = s.execute(
+        select(m.LedgerHead.seq, m.LedgerHead.hash)
+        .where(m.LedgerHead.chain == chain)
+        .with_for_update()
+    ).one()
+    seq += 1
+    now = datetime.now(UTC)
+    content = canonical_content(
+        chain=chain,
+        kind=kind,
+        order_id=order_id,
+        payment_id=payment_id,
+        amount=amount,
+        method=method,
+        created_at=now,
+        payload=payload,
+    )
+    digest = entry_hash(seq, prev, content)
+    s.add(
+        m.Transaction(
+            chain=chain,
+            seq=seq,
+            kind=kind,
+            order_id=order_id,
+            payment_id=payment_id,
+            amount=amount,
+            method=method,
+            payload=payload or {},
+            created_at=now,
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
+    s.execute(update(m.LedgerHead).where(m.LedgerHead.chain == chain).values(seq=seq, hash=digest))
+    s.flush()
+    return LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest))
+
+
+def row_hash(row: m.Transaction) -> str:
+    content = canonical_content(
+        chain=row.chain,
+        kind=row.kind,
+        order_id=row.order_id,
+        payment_id=row.payment_id,
+        amount=row.amount,
+        method=row.method,
+        created_at=row.created_at,
+        payload=row.payload,
+    )
+    return entry_hash(row.seq, row.prev_hash, content)
+
+
+def verify_rows(
+    rows: Iterable[m.Transaction], heads: dict[str, tuple[int, str]]
+) -> tuple[int, set[str], list[str]]:
+    """Walk rows ordered by (chain, seq); return (rows, chains, problems)."""
+    problems: list[str] = []
+    count = 0
+    state: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        count += 1
+        where = f"chain {row.chain} seq {row.seq} (transaction id {row.id})"
+        last_seq, last_hash = state.get(row.chain, (0, GENESIS_HASH))
+        if row.seq != last_seq + 1:
+            problems.append(f"{where}: expected seq {last_seq + 1}; a row is missing or moved")
+        elif row.prev_hash != last_hash:
+            problems.append(
+                f"{where}: prev_hash does not match the previous row; a row was removed, inserted or reordered"
+            )
+        elif row_hash(row) != row.hash:
+            problems.append(f"{where}: hash does not match its content; the row was edited")
+        state[row.chain] = (row.seq, row.hash)
+    for chain, (seq, digest) in heads.items():
+        if state.get(chain, (0, GENESIS_HASH)) != (seq, digest):
+            problems.append(
+                f"chain {chain}: head says seq {seq} but the rows end at seq {state.get(chain, (0, ''))[0]}"
+            )
+    return count, set(state) | set(heads), problems
+
+
+class LedgerService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def heads(self) -> list[ChainHead]:
+        rows = read_only(
+            self.db,
+            lambda s: s.execute(select(m.LedgerHead).order_by(m.LedgerHead.chain)).scalars().all(),
+        )
+        return [ChainHead(r.chain, r.seq, r.hash) for r in rows]
+
+    def verify(self, witness: list[ChainHead] | None = None) -> VerifyReport:
+        """Check every chain end to end (and heads recorded earlier, when given)."""
+
+        def work(s: Session) -> VerifyReport:
+            heads = {h.chain: (h.seq, h.hash) for h in s.scalars(select(m.LedgerHead))}
+            rows = s.scalars(
+                select(m.Transaction)
+                .order_by(m.Transaction.chain, m.Transaction.seq, m.Transaction.id)
+                .execution_options(yield_per=2000)
+            )
+            count, chains, problems = verify_rows(rows, heads)
+            for head in witness or []:
+                found = s.scalar(
+                    select(m.Transaction.hash).where(
+                        m.Transaction.chain == head.chain, m.Transaction.seq == head.seq
+                    )
+                )
+                if found != head.hash:
+                    problems.append(
+                        f"chain {head.chain} seq {head.seq}: the witness recorded {short_hash(head.hash)}, "
+                        f"the ledger has {short_hash(found) if found else 'no such row'}; the chain was rewritten"
+                    )
+            return VerifyReport(
+                ok=not problems,
+                rows_checked=count,
+                chains_checked=len(chains),
+                problems=tuple(problems),
+            )
+
+        return read_only(self.db, work)
+
+    def export_witness(self) -> str:
+        """One line per chain: 'chain seq hash'. Keep it somewhere the database's owner cannot edit."""
+        return "".join(f"{h.chain} {h.seq} {h.hash}\n" for h in self.heads())
+
+    @staticmethod
+    def read_witness(text: str) -> list[ChainHead]:
+        heads = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split()
+            if len(parts) != 3 or not parts[1].isdigit() or len(parts[2]) != 64:
+                raise InvalidInput(f"witness line {number}: expected 'chain seq sha256-hex'")
+            heads.append(ChainHead(parts[0], int(parts[1]), parts[2]))
+        return heads

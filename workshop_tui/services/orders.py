@@ -1,0 +1,521 @@
+"""Orders: the locked checkout, cancellations, fulfilment, returns and expiry.
+
+Every write path takes its locks in one global order: cart row, then order row,
+then inventory rows (one statement, ORDER BY product_id), then the ledger head.
+State changes are conditional (`WHERE status IN (...)`), so when two terminals
+cancel the same order only one restores the stock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from workshop_tui.db import models as m
+from workshop_tui.db.engine import Database
+from workshop_tui.services import convert, ledger
+from workshop_tui.services._tx import in_transaction, read_only
+from workshop_tui.services.auth import require_staff
+from workshop_tui.services.cart import empty_cart, lock_cart
+from workshop_tui.services.catalog import check_id
+from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound, OutOfStock
+from workshop_tui.services.events import EventService
+from workshop_tui.services.types import Account, Order, OrderPage, ReturnRequest, StockChange
+
+log = logging.getLogger(__name__)
+
+CANCELLABLE = ("pending_payment", "paid")
+RETURNABLE = ("fulfilled", "partially_returned")
+CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
+
+
+def check_key(key: object) -> str:
+    if not isinstance(key, str) or not 1 <= len(key.strip()) <= 100:
+        raise InvalidInput("an idempotency key is 1 to 100 characters")
+    return key.strip()
+
+
+def check_reason(reason: object, *, required: bool = False) -> str:
+    if reason is None:
+        reason = ""
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise InvalidInput("a reason is text of at most 500 characters")
+    if required and not reason.strip():
+        raise InvalidInput("give a reason")
+    return reason.strip()
+
+
+def lock_inventory(s: Session, product_ids: Iterable[int]) -> dict[int, int]:
+    """Lock the inventory rows in product-id order (one statement); return their stock."""
+    ids = sorted(set(product_ids))
+    rows = s.execute(
+        select(m.Inventory.product_id, m.Inventory.stock_remaining)
+        .where(m.Inventory.product_id.in_(ids))
+        .order_by(m.Inventory.product_id)
+        .with_for_update()
+    ).all()
+    return dict(rows)
+
+
+def move_stock(
+    s: Session, deltas: Mapping[int, int], reason: str, order_id: int | None, actor_id: int | None
+) -> list[StockChange]:
+    """Apply stock deltas to locked rows and append their movements; return the new levels."""
+    changes = []
+    for product_id in sorted(deltas):
+        delta = deltas[product_id]
+        if delta == 0:
+            continue
+        stock = s.scalar(
+            update(m.Inventory)
+            .where(m.Inventory.product_id == product_id)
+            .values(stock_remaining=m.Inventory.stock_remaining + delta, updated_at=func.now())
+            .returning(m.Inventory.stock_remaining)
+        )
+        s.add(
+            m.StockMovement(
+                product_id=product_id,
+                delta=delta,
+                reason=reason,
+                order_id=order_id,
+                actor_id=actor_id,
+            )
+        )
+        changes.append(StockChange(product_id, stock))
+    s.flush()
+    return changes
+
+
+def lock_order(s: Session, actor: Account, order_id: int) -> m.Order:
+    """The order row, locked; another customer's order is not_found (never forbidden: no leak)."""
+    check_id(order_id, "order id")
+    order = s.scalars(select(m.Order).where(m.Order.id == order_id).with_for_update()).one_or_none()
+    if order is None or (not actor.is_staff and order.customer_id != actor.id):
+        raise NotFound(f"no order #{order_id}")
+    return order
+
+
+def transition(s: Session, order_id: int, allowed: Sequence[str], **values) -> bool:
+    """Conditional state change: False when someone else already moved the order."""
+    moved = s.scalar(
+        update(m.Order)
+        .where(m.Order.id == order_id, m.Order.status.in_(allowed))
+        .values(**values)
+        .returning(m.Order.id)
+    )
+    return moved is not None
+
+
+def refund(s: Session, order: m.Order, amount: Decimal, reason: str, *, kind_detail: str) -> None:
+    """A refund payment row and its ledger entry, on the method of the successful charge."""
+    method = s.scalar(
+        select(m.Payment.method).where(
+            m.Payment.order_id == order.id,
+            m.Payment.kind == "charge",
+            m.Payment.status == "succeeded",
+        )
+    )
+    if method is None or amount <= 0:
+        return
+    count = s.scalar(
+        select(func.count()).select_from(m.Payment).where(m.Payment.order_id == order.id)
+    )
+    payment = m.Payment(
+        order_id=order.id,
+        kind="refund",
+        method=method,
+        status="succeeded",
+        amount=amount,
+        reference=f"RF-{order.id}-{count + 1}",
+    )
+    s.add(payment)
+    s.flush()
+    ledger.append(
+        s,
+        seller_id=order.seller_id,
+        kind="refund",
+        amount=amount,
+        order_id=order.id,
+        payment_id=payment.id,
+        method=method,
+        payload={"for": kind_detail, "reason": reason[:200]},
+    )
+
+
+class OrderService:
+    def __init__(self, db: Database, events: EventService) -> None:
+        self.db = db
+        self.events = events
+
+    # --- checkout -------------------------------------------------------------
+
+    def checkout(
+        self,
+        actor: Account,
+        idempotency_key: str,
+        *,
+        for_customer_id: int | None = None,
+        channel: str = "tui",
+    ) -> Order:
+        """Turn the actor's cart into an order in pending_payment, its stock taken.
+
+        Staff at the counter may book the order to another customer. The same key
+        returns the same order, however often it is retried.
+        """
+        key = check_key(idempotency_key)
+        if channel not in CHANNELS:
+            raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}")
+        customer_id = actor.id
+        if for_customer_id is not None and for_customer_id != actor.id:
+            require_staff(actor)
+            customer_id = check_id(for_customer_id, "customer id")
+        self.expire_unpaid(limit=20)
+        ttl = timedelta(minutes=self.db.settings.order_ttl_minutes)
+        changes: list[StockChange] = []
+
+        def work(s: Session) -> int:
+            changes.clear()
+            cart = lock_cart(s, actor.id)
+            existing = s.scalar(
+                select(m.Order.id).where(
+                    m.Order.customer_id == customer_id, m.Order.idempotency_key == key
+                )
+            )
+            if existing is not None:
+                return existing
+            if customer_id != actor.id and s.get(m.Customer, customer_id) is None:
+                raise NotFound(f"no customer #{customer_id}")
+            lines = s.execute(
+                select(
+                    m.CartItem.product_id,
+                    m.CartItem.quantity,
+                    m.Product.price,
+                    m.Product.name,
+                    m.Product.seller_id,
+                )
+                .join(m.Product, m.Product.id == m.CartItem.product_id)
+                .where(m.CartItem.cart_id == cart.id)
+                .order_by(m.CartItem.product_id)
+            ).all()
+            if not lines:
+                raise InvalidInput("the cart is empty")
+            stock = lock_inventory(s, (line.product_id for line in lines))
+            short = [
+                {
+                    "product_id": line.product_id,
+                    "name": line.name,
+                    "requested": line.quantity,
+                    "available": stock.get(line.product_id, 0),
+                }
+                for line in lines
+                if stock.get(line.product_id, 0) < line.quantity
+            ]
+            if short:
+                raise OutOfStock(
+                    "not enough stock: "
+                    + "; ".join(
+                        f"{x['name']} ({x['available']} left, {x['requested']} wanted)"
+                        for x in short
+                    ),
+                    lines=short,
+                )
+            subtotal = sum((line.price * line.quantity for line in lines), Decimal("0.00"))
+            now = datetime.now(UTC)
+            order = m.Order(
+                customer_id=customer_id,
+                seller_id=lines[0].seller_id,
+                status="pending_payment",
+                subtotal=subtotal,
+                discount_total=Decimal("0.00"),
+                total=subtotal,
+                idempotency_key=key,
+                placed_by=actor.id if customer_id != actor.id else None,
+                channel=channel,
+                expires_at=now + ttl,
+            )
+            s.add(order)
+            s.flush()
+            s.add_all(
+                m.OrderItem(
+                    order_id=order.id,
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    unit_price=line.price,
+                )
+                for line in lines
+            )
+            changes.extend(
+                move_stock(
+                    s,
+                    {line.product_id: -line.quantity for line in lines},
+                    "sale",
+                    order.id,
+                    actor.id,
+                )
+            )
+            empty_cart(s, cart)
+            return order.id
+
+        order_id = in_transaction(self.db, work)
+        self.events.stock_changed(changes)
+        return self.get(actor, order_id)
+
+    # --- reading --------------------------------------------------------------
+
+    def get(self, actor: Account, order_id: int) -> Order:
+        check_id(order_id, "order id")
+        order = self._load(order_id)
+        if order is None or (not actor.is_staff and order.customer_id != actor.id):
+            raise NotFound(f"no order #{order_id}")
+        return order
+
+    def _load(self, order_id: int) -> Order | None:
+        found = read_only(self.db, lambda s: convert.load_orders(s, [order_id]))
+        return found[0] if found else None
+
+    def history(
+        self,
+        actor: Account,
+        *,
+        customer_id: int | None = None,
+        status: str | None = None,
+        limit: int = 20,
+        before: int | None = None,
+    ) -> OrderPage:
+        """Newest first. A customer sees only their own orders; staff see all, filterable."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
+            raise InvalidInput("limit must be 1 to 100")
+        if status is not None and status not in m.ORDER_STATUSES:
+            raise InvalidInput(f"status must be one of {', '.join(m.ORDER_STATUSES)}")
+        stmt = select(m.Order.id)
+        if not actor.is_staff:
+            customer_id = actor.id
+        if customer_id is not None:
+            stmt = stmt.where(m.Order.customer_id == check_id(customer_id, "customer id"))
+        if status is not None:
+            stmt = stmt.where(m.Order.status == status)
+        if before is not None:
+            stmt = stmt.where(m.Order.id < check_id(before, "before"))
+        stmt = stmt.order_by(m.Order.id.desc()).limit(limit + 1)
+
+        def work(s: Session) -> OrderPage:
+            ids = list(s.scalars(stmt))
+            orders = convert.load_orders(s, ids[:limit])
+            return OrderPage(
+                items=tuple(orders), next_before=ids[limit - 1] if len(ids) > limit else None
+            )
+
+        return read_only(self.db, work)
+
+    # --- state changes --------------------------------------------------------
+
+    def cancel(self, actor: Account, order_id: int, reason: str = "") -> Order:
+        """pending_payment or paid -> cancelled: stock back, a refund when it was paid."""
+        why = check_reason(reason) or "cancelled by " + ("staff" if actor.is_staff else "customer")
+        changes: list[StockChange] = []
+
+        def work(s: Session) -> None:
+            changes.clear()
+            order = lock_order(s, actor, order_id)
+            was = order.status
+            if not transition(s, order.id, CANCELLABLE, status="cancelled", closed_at=func.now()):
+                raise InvalidState(
+                    f"order #{order.id} is {was}; only unpaid or paid orders can be cancelled"
+                )
+            items = s.execute(
+                select(m.OrderItem.product_id, m.OrderItem.quantity).where(
+                    m.OrderItem.order_id == order.id
+                )
+            ).all()
+            lock_inventory(s, (i.product_id for i in items))
+            changes.extend(
+                move_stock(
+                    s, {i.product_id: i.quantity for i in items}, "cancel", order.id, actor.id
+                )
+            )
+            refunded = order.total if was == "paid" else Decimal("0.00")
+            s.add(
+                m.Cancellation(
+                    order_id=order.id, reason=why, cancelled_by=actor.id, refund_amount=refunded
+                )
+            )
+            if refunded:
+                refund(s, order, refunded, why, kind_detail="cancellation")
+
+        in_transaction(self.db, work)
+        self.events.stock_changed(changes)
+        return self.get(actor, order_id)
+
+    def fulfil(self, actor: Account, order_id: int) -> Order:
+        """paid -> fulfilled (staff hand the goods over); the return window starts now."""
+        require_staff(actor)
+
+        def work(s: Session) -> None:
+            order = lock_order(s, actor, order_id)
+            if not transition(s, order.id, ("paid",), status="fulfilled", fulfilled_at=func.now()):
+                raise InvalidState(
+                    f"order #{order.id} is {order.status}; only paid orders can be fulfilled"
+                )
+
+        in_transaction(self.db, work)
+        return self.get(actor, order_id)
+
+    def return_items(
+        self,
+        actor: Account,
+        order_id: int,
+        items: Sequence[ReturnRequest] | Sequence[Mapping],
+        reason: str = "",
+    ) -> Order:
+        """Return some units of a fulfilled order within the return window: refund and stock back."""
+        wanted = merge_return_requests(items)
+        why = check_reason(reason)
+        window = timedelta(days=self.db.settings.return_window_days)
+        changes: list[StockChange] = []
+
+        def work(s: Session) -> None:
+            changes.clear()
+            order = lock_order(s, actor, order_id)
+            if order.status not in RETURNABLE:
+                raise InvalidState(
+                    f"order #{order.id} is {order.status}; only fulfilled orders can be returned"
+                )
+            if order.fulfilled_at is None or datetime.now(UTC) > order.fulfilled_at + window:
+                raise InvalidState(
+                    f"the {window.days}-day return window for order #{order.id} has closed"
+                )
+            lines = {
+                item.product_id: item
+                for item in s.scalars(select(m.OrderItem).where(m.OrderItem.order_id == order.id))
+            }
+            for product_id, qty in wanted.items():
+                line = lines.get(product_id)
+                if line is None:
+                    raise InvalidInput(f"product #{product_id} is not in order #{order.id}")
+                if qty > line.quantity - line.returned_qty:
+                    raise InvalidInput(
+                        f"product #{product_id}: {line.quantity - line.returned_qty} can still be returned, not {qty}"
+                    )
+            lock_inventory(s, wanted)
+            amount = Decimal("0.00")
+            for product_id, qty in sorted(wanted.items()):
+                line = lines[product_id]
+                line_refund = share_of_total(line.unit_price * qty, order)
+                amount += line_refund
+                s.execute(
+                    update(m.OrderItem)
+                    .where(m.OrderItem.id == line.id)
+                    .values(returned_qty=m.OrderItem.returned_qty + qty)
+                )
+                s.add(
+                    m.Return(
+                        order_id=order.id,
+                        product_id=product_id,
+                        quantity=qty,
+                        refund_amount=line_refund,
+                        reason=why,
+                        processed_by=actor.id,
+                    )
+                )
+            changes.extend(move_stock(s, wanted, "return", order.id, actor.id))
+            left = sum(
+                line.quantity - line.returned_qty - wanted.get(pid, 0)
+                for pid, line in lines.items()
+            )
+            transition(
+                s,
+                order.id,
+                RETURNABLE,
+                status="returned" if left == 0 else "partially_returned",
+                closed_at=func.now() if left == 0 else None,
+            )
+            refund(s, order, amount, why or "return", kind_detail="return")
+
+        in_transaction(self.db, work)
+        self.events.stock_changed(changes)
+        return self.get(actor, order_id)
+
+    def expire_unpaid(self, *, limit: int = 500) -> list[int]:
+        """Cancel orders still unpaid after their payment window, each in its own short transaction."""
+        due = read_only(
+            self.db,
+            lambda s: list(
+                s.scalars(
+                    select(m.Order.id)
+                    .where(m.Order.status == "pending_payment", m.Order.expires_at < func.now())
+                    .order_by(m.Order.id)
+                    .limit(limit)
+                )
+            ),
+        )
+        expired: list[int] = []
+        for order_id in due:
+            changes: list[StockChange] = []
+
+            def work(
+                s: Session, order_id: int = order_id, changes: list[StockChange] = changes
+            ) -> bool:
+                changes.clear()
+                order = s.scalars(
+                    select(m.Order).where(m.Order.id == order_id).with_for_update(skip_locked=True)
+                ).one_or_none()
+                if order is None or not transition(
+                    s, order_id, ("pending_payment",), status="cancelled", closed_at=func.now()
+                ):
+                    return False  # paid, cancelled or being handled by another terminal just now
+                items = s.execute(
+                    select(m.OrderItem.product_id, m.OrderItem.quantity).where(
+                        m.OrderItem.order_id == order_id
+                    )
+                ).all()
+                lock_inventory(s, (i.product_id for i in items))
+                changes.extend(
+                    move_stock(
+                        s, {i.product_id: i.quantity for i in items}, "expiry", order_id, None
+                    )
+                )
+                s.add(
+                    m.Cancellation(
+                        order_id=order_id, reason="payment window expired", refund_amount=0
+                    )
+                )
+                return True
+
+            if in_transaction(self.db, work):
+                expired.append(order_id)
+                self.events.stock_changed(changes)
+        if expired:
+            log.info("expired %d unpaid orders", len(expired))
+        return expired
+
+
+def merge_return_requests(items: object) -> dict[int, int]:
+    if not isinstance(items, list | tuple) or not items:
+        raise InvalidInput("choose at least one item to return")
+    wanted: dict[int, int] = {}
+    for item in items:
+        if isinstance(item, ReturnRequest):
+            product_id, qty = item.product_id, item.quantity
+        elif isinstance(item, Mapping):
+            product_id, qty = item.get("product_id"), item.get("quantity")
+        else:
+            raise InvalidInput("each item is a product_id and a quantity")
+        check_id(product_id, "product_id")
+        if isinstance(qty, bool) or not isinstance(qty, int) or not 0 < qty <= 10_000:
+            raise InvalidInput("a returned quantity is a positive whole number")
+        wanted[product_id] = wanted.get(product_id, 0) + qty
+    return wanted
+
+
+def share_of_total(line_amount: Decimal, order: m.Order) -> Decimal:
+    """A line's part of what was actually paid (discounts spread in proportion)."""
+    if order.subtotal <= 0:
+        return Decimal("0.00")
+    return (line_amount * order.total / order.subtotal).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )

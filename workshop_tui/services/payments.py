@@ -1,0 +1,110 @@
+"""Simulated payment: cash, card or UPI; success or decline; idempotent per key.
+
+Each attempt appends an `attempt` row to the seller's ledger chain, and a
+successful one a `charge` row too, so the ledger shows every decline as well
+as every rupee taken. A key used twice returns the first result and charges once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workshop_tui.db import models as m
+from workshop_tui.db.engine import Database
+from workshop_tui.services import convert, ledger
+from workshop_tui.services._tx import in_transaction
+from workshop_tui.services.errors import InvalidInput, InvalidState
+from workshop_tui.services.events import EventService
+from workshop_tui.services.orders import check_key, lock_order, transition
+from workshop_tui.services.types import Account, PaymentResult
+
+OUTCOMES = ("success", "decline")
+
+
+class PaymentService:
+    def __init__(self, db: Database, events: EventService) -> None:
+        self.db = db
+        self.events = events
+
+    def pay(
+        self,
+        actor: Account,
+        order_id: int,
+        *,
+        method: str,
+        outcome: str = "success",
+        idempotency_key: str,
+    ) -> PaymentResult:
+        if method not in m.PAYMENT_METHODS:
+            raise InvalidInput(f"method must be one of {', '.join(m.PAYMENT_METHODS)}")
+        if outcome not in OUTCOMES:
+            raise InvalidInput("outcome must be success or decline")
+        key = check_key(idempotency_key)
+
+        def work(s: Session) -> tuple[int, int]:
+            order = lock_order(s, actor, order_id)
+            earlier = s.scalars(
+                select(m.Payment).where(m.Payment.idempotency_key == key)
+            ).one_or_none()
+            if earlier is not None:
+                if earlier.order_id != order.id:
+                    raise InvalidInput("that idempotency key was used for another order")
+                return order.id, earlier.id
+            if order.status != "pending_payment":
+                raise InvalidState(
+                    f"order #{order.id} is {order.status}; only unpaid orders can be paid"
+                )
+            if order.expires_at is not None and order.expires_at < datetime.now(UTC):
+                raise InvalidState(
+                    f"the payment window of order #{order.id} has closed; order again"
+                )
+            attempts = s.scalar(
+                select(func.count()).select_from(m.Payment).where(m.Payment.order_id == order.id)
+            )
+            succeeded = outcome == "success"
+            payment = m.Payment(
+                order_id=order.id,
+                kind="charge",
+                method=method,
+                status="succeeded" if succeeded else "declined",
+                amount=order.total,
+                reference=f"{method.upper()}-{order.id}-{attempts + 1}",
+                idempotency_key=key,
+            )
+            s.add(payment)
+            s.flush()
+            if succeeded:
+                transition(s, order.id, ("pending_payment",), status="paid", paid_at=func.now())
+            ledger.append(
+                s,
+                seller_id=order.seller_id,
+                kind="attempt",
+                amount=order.total,
+                order_id=order.id,
+                payment_id=payment.id,
+                method=method,
+                payload={"outcome": payment.status},
+            )
+            ledger.append(
+                s,
+                seller_id=order.seller_id,
+                kind="charge" if succeeded else "decline",
+                amount=order.total,
+                order_id=order.id,
+                payment_id=payment.id,
+                method=method,
+            )
+            return order.id, payment.id
+
+        try:
+            order_id, payment_id = in_transaction(self.db, work)
+        except IntegrityError as exc:
+            # The same key raced in from another terminal for another order.
+            raise InvalidInput("that idempotency key was used for another order") from exc
+        order = in_transaction(self.db, lambda s: convert.load_orders(s, [order_id])[0])
+        payment = next(p for p in order.payments if p.id == payment_id)
+        return PaymentResult(order=order, payment=payment)

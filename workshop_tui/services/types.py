@@ -1,0 +1,285 @@
+"""What services return: frozen dataclasses, never ORM rows.
+
+A widget or a JSON encoder can hold these after the session is closed; nothing
+lazy-loads. Money is Decimal, times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Account:
+    """A logged-in user (customer, staff or admin); services take it as the actor."""
+
+    id: int
+    username: str | None
+    phone: str | None
+    name: str
+    role: str
+    created_at: datetime
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("staff", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username or self.phone or f"#{self.id}"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    account: Account
+    created: bool  # True when this login registered a new customer
+
+
+@dataclass(frozen=True)
+class Seller:
+    id: int
+    name: str
+    rating: Decimal
+
+
+@dataclass(frozen=True)
+class Category:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Product:
+    id: int
+    sku: str
+    name: str
+    price: Decimal
+    stock: int
+    seller_id: int
+    seller_name: str
+    seller_rating: Decimal
+    category_id: int
+    category_name: str
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    items: tuple[Product, ...]
+    next_after: int | None  # pass as `after` for the next page; None at the end
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product_id: int
+    sku: str
+    name: str
+    unit_price: Decimal
+    quantity: int
+    stock: int
+    line_total: Decimal
+
+    @property
+    def short_by(self) -> int:
+        """Units asked for beyond what is in stock now (0 when the line can be bought)."""
+        return max(0, self.quantity - self.stock)
+
+    @property
+    def available(self) -> bool:
+        return self.short_by == 0
+
+
+@dataclass(frozen=True)
+class Cart:
+    customer_id: int
+    seller_id: int | None
+    seller_name: str | None
+    lines: tuple[CartLine, ...]
+    total: Decimal
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def can_checkout(self) -> bool:
+        return bool(self.lines) and all(line.available for line in self.lines)
+
+    def quantity_of(self, product_id: int) -> int:
+        return next((line.quantity for line in self.lines if line.product_id == product_id), 0)
+
+
+@dataclass(frozen=True)
+class LedgerRef:
+    """Where a money movement sits in the ledger: printed on receipts."""
+
+    chain: str
+    seq: int
+    short_hash: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: int
+    kind: str  # charge | refund
+    method: str  # cash | card | upi
+    status: str  # succeeded | declined
+    amount: Decimal
+    reference: str
+    created_at: datetime
+    ledger: LedgerRef | None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    returned_qty: int
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def returnable_qty(self) -> int:
+        return self.quantity - self.returned_qty
+
+
+@dataclass(frozen=True)
+class Order:
+    id: int
+    customer_id: int
+    customer_name: str
+    seller_id: int
+    seller_name: str
+    status: str
+    subtotal: Decimal
+    discount_total: Decimal
+    total: Decimal
+    created_at: datetime
+    expires_at: datetime | None
+    paid_at: datetime | None
+    fulfilled_at: datetime | None
+    closed_at: datetime | None
+    lines: tuple[OrderLine, ...]
+    payments: tuple[Payment, ...] = field(default=())
+    cancel_reason: str | None = None
+
+    @property
+    def refunded_total(self) -> Decimal:
+        return sum(
+            (p.amount for p in self.payments if p.kind == "refund" and p.status == "succeeded"),
+            Decimal("0"),
+        )
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    items: tuple[Order, ...]
+    next_before: int | None  # pass as `before` for older orders; None at the end
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    order: Order
+    payment: Payment
+
+    @property
+    def succeeded(self) -> bool:
+        return self.payment.status == "succeeded"
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One product's new stock, as broadcast to other terminals after a commit."""
+
+    product_id: int
+    stock: int
+
+
+@dataclass(frozen=True)
+class LowStockItem:
+    product_id: int
+    sku: str
+    name: str
+    seller_name: str
+    stock: int
+    threshold: int
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    chain: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    ok: bool
+    rows_checked: int
+    chains_checked: int
+    problems: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        if self.ok:
+            return f"ledger intact: {self.rows_checked} rows in {self.chains_checked} chains"
+        return f"ledger BROKEN: {self.problems[0]}" + (
+            f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        )
+
+
+@dataclass(frozen=True)
+class Drift:
+    product_id: int
+    stock_remaining: int
+    movements: int
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    products_checked: int
+    drifts: tuple[Drift, ...]
+
+
+@dataclass(frozen=True)
+class SalesRow:
+    label: str  # seller, category, method or hour
+    orders: int
+    units: int
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    start: datetime
+    end: datetime
+    orders: int
+    revenue: Decimal
+    refunds: Decimal
+    by_seller: tuple[SalesRow, ...]
+    by_hour: tuple[SalesRow, ...]
+    by_method: tuple[SalesRow, ...]
