@@ -1,0 +1,1 @@
+"""Textual screens: login, shop, cart, payment, profile and staff."""

@@ -1,0 +1,1 @@
+"""The Flask companion: the JSON API and the five pages, on the same services."""
