@@ -21,4 +21,33 @@ class ModeSpec:
     staff_only: bool
 
 
-EXTRA_MODES: tuple[ModeSpec, ...] = ()
+def _orders() -> Screen:
+    from workshop_tui.screens.profile import OrdersScreen
+
+    return OrdersScreen()
+
+
+def _counter() -> Screen:
+    from workshop_tui.screens.counter import CounterScreen
+
+    return CounterScreen()
+
+
+def _stock() -> Screen:
+    from workshop_tui.screens.stock import StockScreen
+
+    return StockScreen()
+
+
+def _sales() -> Screen:
+    from workshop_tui.screens.sales import SalesScreen
+
+    return SalesScreen()
+
+
+EXTRA_MODES: tuple[ModeSpec, ...] = (
+    ModeSpec("orders", "f3", "Orders", _orders, staff_only=False),
+    ModeSpec("counter", "f4", "Counter", _counter, staff_only=True),
+    ModeSpec("stock", "f5", "Stock", _stock, staff_only=True),
+    ModeSpec("sales", "f6", "Sales", _sales, staff_only=True),
+)

@@ -1,0 +1,237 @@
+"""The counter screen ("counter" mode, staff): who is being served.
+
+Staff look a customer up by phone, take a walk-in, or register a new customer;
+that customer becomes `app.counter_customer`, and the shop mode then sells to
+them. The screen always shows who is being served, and staff can stop serving.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from workshop_tui.screens.counter_dialogs import NewCustomer, RegisterCustomerDialog
+from workshop_tui.screens.staff_common import (
+    STATUS_LABELS,
+    ServiceDone,
+    ServiceFailed,
+    ServiceScreen,
+    money,
+    when,
+    who,
+)
+from workshop_tui.services.types import Account, OrderPage
+
+ACTIONS = (
+    ("find", "p  Find a customer by phone"),
+    ("walk_in", "w  Walk-in customer"),
+    ("new_customer", "n  New customer"),
+    ("sell", "s  Sell to this customer"),
+    ("clear", "x  Stop serving"),
+)
+
+
+class CounterScreen(ServiceScreen):
+    """Choose the customer the counter is selling to."""
+
+    DEFAULT_CSS = """
+    CounterScreen #serving {
+        height: 3; border: round $primary; padding: 0 1; text-style: bold;
+    }
+    CounterScreen #serving.nobody { border: round $panel-lighten-2; text-style: none; }
+    CounterScreen #counter-main { height: auto; }
+    CounterScreen #counter-actions { width: 36; height: auto; max-height: 7; }
+    CounterScreen #lookup { width: 1fr; height: auto; padding: 0 1; }
+    CounterScreen #lookup-phone { width: 100%; }
+    CounterScreen #counter-orders { height: 1fr; }
+    CounterScreen #counter-status { height: 1; padding: 0 1; }
+    CounterScreen #counter-status.error { color: $error; }
+    """
+    BINDINGS = [
+        Binding("p", "find", "Find", tooltip="Find a customer by phone", id="counter.find"),
+        Binding("w", "walk_in", "Walk-in", tooltip="Serve a walk-in", id="counter.walk_in"),
+        Binding("n", "new_customer", "New", tooltip="Register a customer", id="counter.new"),
+        Binding("s", "sell", "Sell", tooltip="Open the shop for them", id="counter.sell"),
+        Binding("x", "clear", "Clear", tooltip="Stop serving", id="counter.clear"),
+        Binding("escape", "focus_actions", "Actions", show=False, id="counter.actions"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.missing_phone = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="serving")
+        with Horizontal(id="counter-main"):
+            yield OptionList(
+                *(Option(label, id=action) for action, label in ACTIONS), id="counter-actions"
+            )
+            with Vertical(id="lookup"):
+                yield Input(placeholder="Customer phone, Enter to find", id="lookup-phone")
+                yield Label("", id="lookup-result")
+        yield DataTable(id="counter-orders", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="counter-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#counter-orders", DataTable)
+        for label, key in (("#", "id"), ("Placed", "placed"), ("Status", "status")):
+            table.add_column(label, key=key)
+        table.add_column("Items", key="items")
+        table.add_column("Total", key="total")
+        table.add_column("Seller", key="seller")
+
+    def on_screen_resume(self) -> None:
+        self.show_serving()
+        self.query_one("#counter-actions", OptionList).focus()
+
+    # --- who is being served ------------------------------------------------------
+
+    @property
+    def serving(self) -> Account | None:
+        return getattr(self.app, "counter_customer", None)
+
+    def serve(self, customer: Account | None) -> None:
+        self.app.counter_customer = customer  # type: ignore[attr-defined]
+        self.show_serving()
+
+    def show_serving(self) -> None:
+        customer = self.serving
+        banner = self.query_one("#serving", Static)
+        banner.set_class(customer is None, "nobody")
+        table = self.query_one("#counter-orders", DataTable)
+        table.clear()
+        if customer is None:
+            banner.update("Serving: nobody. Find a customer by phone, or take a walk-in.")
+            self.sub_title = "Counter"
+        else:
+            banner.update(Text(f"Serving: {who(customer)}"))
+            self.sub_title = f"Serving {customer.display_name}"
+            self.load_orders(customer)
+        self.refresh_bindings()
+
+    def load_orders(self, customer: Account) -> None:
+        actor = self.account
+        if actor is None:
+            return
+        self.run(
+            "orders",
+            lambda: (customer.id, self.services.orders.history(actor, customer_id=customer.id)),
+            group="counter.orders",
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sell", "clear"):
+            return self.serving is not None if self.is_mounted else False
+        return True
+
+    def status(self, text: str, *, error: bool = False) -> None:
+        label = self.query_one("#counter-status", Label)
+        label.update(Text(text))
+        label.set_class(error, "error")
+
+    # --- actions ------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#counter-actions")
+    def option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id and self.check_action(event.option.id, ()):
+            self.run_action(event.option.id)
+
+    def action_focus_actions(self) -> None:
+        self.query_one("#counter-actions", OptionList).focus()
+
+    def action_find(self) -> None:
+        self.query_one("#lookup-phone", Input).focus()
+
+    @on(Input.Submitted, "#lookup-phone")
+    def lookup(self, event: Input.Submitted) -> None:
+        actor, phone = self.account, event.value.strip()
+        if actor is None or not phone:
+            return
+        self.run(
+            "find",
+            lambda: (phone, self.services.auth.find_customer(actor, phone)),
+            group="counter.lookup",
+        )
+
+    def action_walk_in(self) -> None:
+        actor = self.account
+        if actor is not None:
+            self.run(
+                "serve", lambda: self.services.auth.walk_in_customer(actor), group="counter.lookup"
+            )
+
+    def action_new_customer(self) -> None:
+        actor = self.account
+        if actor is None:
+            return
+
+        def register(new: NewCustomer | None) -> None:
+            if new is None:
+                return
+            self.run(
+                "serve",
+                lambda: self.services.auth.register_customer(actor, new.phone, new.pin, new.name),
+                group="counter.lookup",
+            )
+
+        self.app.push_screen(RegisterCustomerDialog(self.missing_phone), register)
+
+    def action_sell(self) -> None:
+        if self.serving is not None:
+            self.app.switch_mode("shop")
+
+    def action_clear(self) -> None:
+        self.serve(None)
+        self.status("No longer serving anyone.")
+
+    # --- results ------------------------------------------------------------------
+
+    @on(ServiceDone)
+    def service_done(self, event: ServiceDone) -> None:
+        result = self.query_one("#lookup-result", Label)
+        if event.tag == "find":
+            phone, customer = event.result
+            if customer is None:
+                self.missing_phone = phone
+                result.update(Text(f"No customer with {phone}. Press n to register them."))
+                self.status(f"not_found: no customer with {phone}", error=True)
+                return
+            event = ServiceDone("serve", customer)
+        if event.tag == "serve":
+            self.missing_phone = ""
+            self.query_one("#lookup-phone", Input).clear()
+            result.update("")
+            self.serve(event.result)
+            self.status(f"Serving {event.result.display_name}. Press s to sell.")
+            self.query_one("#counter-actions", OptionList).focus()
+        elif event.tag == "orders":
+            customer_id, page = event.result
+            if self.serving is not None and self.serving.id == customer_id:
+                self.show_orders(page)
+
+    @on(ServiceFailed)
+    def service_failed(self, event: ServiceFailed) -> None:
+        event.stop()
+        self.status(f"{event.code}: {event.message}", error=True)
+        self.notify(event.message, title=event.code, severity="error", markup=False)
+
+    def show_orders(self, page: OrderPage) -> None:
+        table = self.query_one("#counter-orders", DataTable)
+        table.clear()
+        for order in page.items:
+            table.add_row(
+                str(order.id),
+                when(order.created_at),
+                STATUS_LABELS.get(order.status, order.status),
+                str(order.item_count),
+                Text(money(order.total), justify="right"),
+                Text(order.seller_name[:30]),
+                key=str(order.id),
+            )

@@ -1,0 +1,164 @@
+"""Dialogs of the orders screen: confirm a cancellation, choose items to return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Static
+
+from workshop_tui.screens.staff_common import money
+from workshop_tui.services.types import Order, ReturnRequest
+
+DIALOG_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: 72;
+    max-width: 100%;
+    height: auto;
+    max-height: 100%;
+    border: thick $primary;
+    background: $panel;
+    padding: 0 1;
+}}
+{name} .title {{
+    text-style: bold;
+    width: 100%;
+}}
+{name} .hint {{
+    color: $text-muted;
+    width: 100%;
+}}
+"""
+
+
+class CancelOrderDialog(ModalScreen[str | None]):
+    """Asks for a reason; dismisses with it (possibly empty), or None to keep the order."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CancelOrderDialog")
+    BINDINGS = [
+        Binding("escape", "keep", "Keep order", id="orders.cancel.keep"),
+    ]
+
+    def __init__(self, order: Order) -> None:
+        super().__init__()
+        self.order = order
+
+    def compose(self) -> ComposeResult:
+        order = self.order
+        refund = (
+            f" {money(order.total)} will be refunded." if order.status == "paid" else " Unpaid."
+        )
+        with Vertical():
+            yield Label(f"Cancel order #{order.id}?", classes="title")
+            yield Static(
+                Text(f"{order.item_count} items from {order.seller_name}, {money(order.total)}.")
+                + Text(refund + " The stock goes back on the shelf.")
+            )
+            yield Input(placeholder="Reason (optional)", id="reason", max_length=500)
+            yield Label("Enter cancels the order · Esc keeps it", classes="hint")
+
+    @on(Input.Submitted, "#reason")
+    def confirm(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_keep(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class ReturnChoice:
+    items: tuple[ReturnRequest, ...]
+    reason: str
+
+
+class ReturnItemsDialog(ModalScreen[ReturnChoice | None]):
+    """Choose how many of each returnable line to give back."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="ReturnItemsDialog")
+        + """
+    ReturnItemsDialog DataTable { height: auto; max-height: 10; }
+    ReturnItemsDialog #return-error { color: $error; }
+    """
+    )
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="orders.return.close"),
+        Binding("plus,equals_sign", "change(1)", "+1", id="orders.return.more"),
+        Binding("minus", "change(-1)", "-1", id="orders.return.less"),
+        Binding("a", "all", "All", id="orders.return.all"),
+        Binding("ctrl+s", "submit", "Return", id="orders.return.submit"),
+    ]
+
+    def __init__(self, order: Order) -> None:
+        super().__init__()
+        self.order = order
+        self.lines = [line for line in order.lines if line.returnable_qty > 0]
+        self.chosen = {line.product_id: 0 for line in self.lines}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Return items of order #{self.order.id}", classes="title")
+            yield DataTable(id="return-lines", cursor_type="row", zebra_stripes=True)
+            yield Input(placeholder="Reason (optional)", id="return-reason", max_length=500)
+            yield Label("", id="return-error")
+            yield Label("+/- quantity · a all · Enter return · Esc close", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Item", key="item")
+        table.add_column("Bought", key="bought")
+        table.add_column("Return", key="qty")
+        table.add_column("Refund", key="refund")
+        for line in self.lines:
+            table.add_row(
+                Text(line.name[:36]),
+                f"{line.returnable_qty} of {line.quantity}",
+                "0",
+                money(line.unit_price * 0),
+                key=str(line.product_id),
+            )
+        table.focus()
+
+    def _refresh_row(self, product_id: int) -> None:
+        line = next(x for x in self.lines if x.product_id == product_id)
+        qty = self.chosen[product_id]
+        table = self.query_one(DataTable)
+        table.update_cell(str(product_id), "qty", str(qty))
+        table.update_cell(str(product_id), "refund", money(line.unit_price * qty))
+
+    def action_change(self, delta: int) -> None:
+        table = self.query_one(DataTable)
+        if not self.lines or isinstance(self.focused, Input):
+            return
+        line = self.lines[table.cursor_row]
+        qty = self.chosen[line.product_id] + delta
+        self.chosen[line.product_id] = max(0, min(line.returnable_qty, qty))
+        self._refresh_row(line.product_id)
+
+    def action_all(self) -> None:
+        for line in self.lines:
+            self.chosen[line.product_id] = line.returnable_qty
+            self._refresh_row(line.product_id)
+
+    @on(DataTable.RowSelected)
+    @on(Input.Submitted)
+    def action_submit(self) -> None:
+        items = tuple(
+            ReturnRequest(product_id, qty) for product_id, qty in self.chosen.items() if qty > 0
+        )
+        if not items:
+            self.query_one("#return-error", Label).update("Choose at least one item (+).")
+            return
+        reason = self.query_one("#return-reason", Input).value.strip()
+        self.dismiss(ReturnChoice(items, reason))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,384 @@
+"""The orders screen ("orders" mode): a customer's own orders, or every order for staff.
+
+Newest first, older pages loaded as the cursor nears the end (keyset `before`).
+The selected order's lines, payments (with their ledger position) and refunds
+show below the list. Customers cancel and return their own orders; staff also
+filter by status and customer phone, and fulfil, cancel or return on a
+customer's behalf.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from workshop_tui.screens.order_dialogs import CancelOrderDialog, ReturnChoice, ReturnItemsDialog
+from workshop_tui.screens.staff_common import (
+    CANCELLABLE,
+    ORDER_STATUSES,
+    RETURNABLE,
+    STATUS_LABELS,
+    ServiceDone,
+    ServiceFailed,
+    ServiceScreen,
+    money,
+    when,
+)
+from workshop_tui.services.errors import NotFound
+from workshop_tui.services.types import Account, Order, OrderPage
+
+PAGE_SIZE = 20
+
+
+def order_details(order: Order, *, staff: bool) -> Group:
+    """Lines, totals, payments with their ledger position, refunds, cancel reason."""
+    head = Text.assemble(
+        (f"Order #{order.id}", "bold"),
+        f" · {STATUS_LABELS.get(order.status, order.status)} · ",
+        order.seller_name,
+        f" · placed {when(order.created_at)}",
+    )
+    if staff:
+        head.append(f"\nCustomer: {order.customer_name} (#{order.customer_id})")
+    lines = Table.grid(padding=(0, 1), expand=True)
+    lines.add_column(justify="right", width=4)
+    lines.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    lines.add_column(justify="right")
+    lines.add_column(justify="right")
+    for line in order.lines:
+        note = f" ({line.returned_qty} returned)" if line.returned_qty else ""
+        lines.add_row(
+            f"{line.quantity}×",
+            Text(f"{line.name} {line.sku}{note}"),
+            f"@ {money(line.unit_price)}",
+            money(line.line_total),
+        )
+    totals = Text(f"Total {money(order.total)}", style="bold", justify="right")
+    if order.discount_total:
+        totals = Text(
+            f"Subtotal {money(order.subtotal)} · discount {money(order.discount_total)} · "
+            f"total {money(order.total)}",
+            style="bold",
+            justify="right",
+        )
+    parts: list = [head, lines, totals]
+    if order.payments:
+        pays = Table.grid(padding=(0, 1))
+        for pay in order.payments:
+            ledger = (
+                f"{pay.ledger.chain} #{pay.ledger.seq} {pay.ledger.short_hash}"
+                if pay.ledger
+                else "-"
+            )
+            pays.add_row(
+                pay.kind,
+                pay.method,
+                pay.status,
+                money(pay.amount),
+                Text(pay.reference),
+                Text(ledger, style="dim"),
+            )
+        parts += [Text("Payments", style="bold"), pays]
+    if order.refunded_total:
+        parts.append(Text(f"Refunded {money(order.refunded_total)}", style="bold"))
+    if order.cancel_reason:
+        parts.append(Text(f"Cancelled: {order.cancel_reason}"))
+    return Group(*parts)
+
+
+class OrdersScreen(ServiceScreen):
+    """The customer's order history, or every order with filters for staff."""
+
+    DEFAULT_CSS = """
+    OrdersScreen #order-filters { height: 3; }
+    OrdersScreen #order-filters Select { width: 26; }
+    OrdersScreen #order-filters Input { width: 28; }
+    OrdersScreen #order-filters Label { padding: 1 1; color: $text-muted; }
+    OrdersScreen #orders { height: 1fr; min-height: 5; }
+    OrdersScreen #order-detail { height: 1fr; border-top: solid $primary; padding: 0 1; }
+    OrdersScreen #orders-status { height: 1; padding: 0 1; }
+    OrdersScreen #orders-status.error { color: $error; }
+    """
+    BINDINGS = [
+        Binding("c", "cancel_order", "Cancel", tooltip="Cancel the order", id="orders.cancel"),
+        Binding("r", "return_items", "Return", tooltip="Return items", id="orders.return"),
+        Binding("f", "fulfil", "Fulfil", tooltip="Hand the goods over", id="orders.fulfil"),
+        Binding("slash", "filter", "Filter", tooltip="Filter by phone", id="orders.filter"),
+        Binding("g", "reload", "Reload", show=False, id="orders.reload"),
+        Binding("escape", "focus_list", "List", show=False, id="orders.list"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.orders: dict[int, Order] = {}
+        self.next_before: int | None = None
+        self.loading = False
+        self.customer_filter: Account | None = None
+        self.generation = 0
+        self.shown_for: tuple[int, bool] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="order-filters"):
+            yield Select(
+                [(STATUS_LABELS[s], s) for s in ORDER_STATUSES],
+                prompt="Any status",
+                id="status-filter",
+            )
+            yield Input(placeholder="Customer phone", id="phone-filter", max_length=20)
+            yield Label("", id="filter-note")
+        yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="order-detail"):
+            yield Static("", id="order-detail-body")
+        yield Label("", id="orders-status")
+        yield Footer()
+
+    # --- state ------------------------------------------------------------------
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.account and self.account.is_staff)
+
+    @property
+    def selected(self) -> Order | None:
+        table = self.query_one("#orders", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.orders.get(int(key)) if key else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        order = self.selected if self.is_mounted else None
+        if action == "cancel_order":
+            return order is not None and order.status in CANCELLABLE
+        if action == "return_items":
+            return (
+                order is not None
+                and order.status in RETURNABLE
+                and any(line.returnable_qty for line in order.lines)
+            )
+        if action == "fulfil":
+            return self.is_staff and order is not None and order.status == "paid"
+        if action == "filter":
+            return self.is_staff
+        return True
+
+    def status(self, text: str, *, error: bool = False) -> None:
+        label = self.query_one("#orders-status", Label)
+        label.update(Text(text))
+        label.set_class(error, "error")
+
+    # --- loading ----------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        if self.shown_for != (account.id, account.is_staff):
+            self.shown_for = (account.id, account.is_staff)
+            self.customer_filter = None
+            self._set_columns()
+        self.query_one("#order-filters").display = self.is_staff
+        self.sub_title = "All orders" if self.is_staff else "My orders"
+        self.load(reset=True)
+        self.query_one("#orders", DataTable).focus()
+
+    def _set_columns(self) -> None:
+        table = self.query_one("#orders", DataTable)
+        table.clear(columns=True)
+        table.add_column("#", key="id")
+        table.add_column("Placed", key="placed")
+        table.add_column("Status", key="status")
+        table.add_column("Items", key="items")
+        table.add_column("Total", key="total")
+        table.add_column("Customer" if self.is_staff else "Seller", key="who")
+
+    def load(self, *, reset: bool) -> None:
+        account = self.account
+        if account is None:
+            return
+        if reset:
+            self.generation += 1
+        elif self.next_before is None or self.loading:
+            return
+        self.loading = True
+        gen, before = self.generation, None if reset else self.next_before
+        status = self.query_one("#status-filter", Select).value
+        customer = self.customer_filter
+
+        def fetch() -> tuple[int, bool, OrderPage]:
+            page = self.services.orders.history(
+                account,
+                customer_id=customer.id if customer else None,
+                status=status if isinstance(status, str) else None,
+                limit=PAGE_SIZE,
+                before=before,
+            )
+            return gen, reset, page
+
+        self.run("page", fetch, group="orders.list")
+
+    @on(ServiceDone)
+    def service_done(self, event: ServiceDone) -> None:
+        if event.tag == "page":
+            self._show_page(*event.result)
+        elif event.tag == "customer":
+            self.customer_filter = event.result
+            self._filter_note()
+            self.load(reset=True)
+        elif event.tag in ("cancel", "return", "fulfil"):
+            self._replace(event.result)
+            done = {"cancel": "cancelled", "return": "returned", "fulfil": "fulfilled"}
+            self.status(f"Order #{event.result.id} {done[event.tag]}.")
+
+    @on(ServiceFailed)
+    def service_failed(self, event: ServiceFailed) -> None:
+        event.stop()
+        if event.action == "page":
+            self.loading = False
+        self.status(f"{event.code}: {event.message}", error=True)
+        self.notify(event.message, title=event.code, severity="error", markup=False)
+
+    def _show_page(self, gen: int, reset: bool, page: OrderPage) -> None:
+        if gen != self.generation:
+            return
+        self.loading = False
+        table = self.query_one("#orders", DataTable)
+        if reset:
+            table.clear()
+            self.orders.clear()
+        for order in page.items:
+            self.orders[order.id] = order
+            table.add_row(*self._cells(order), key=str(order.id))
+        self.next_before = page.next_before
+        if not self.orders:
+            self.status("No orders yet." if not self.is_staff else "No orders match.")
+        elif reset:
+            self.status(f"{len(self.orders)}{'+' if self.next_before else ''} orders")
+        self._show_selected()
+
+    def _cells(self, order: Order) -> tuple:
+        who = order.customer_name if self.is_staff else order.seller_name
+        return (
+            str(order.id),
+            when(order.created_at),
+            STATUS_LABELS.get(order.status, order.status),
+            str(order.item_count),
+            Text(money(order.total), justify="right"),
+            Text(who[:30]),
+        )
+
+    def _replace(self, order: Order) -> None:
+        self.orders[order.id] = order
+        table = self.query_one("#orders", DataTable)
+        for key, value in zip(
+            ("id", "placed", "status", "items", "total", "who"), self._cells(order), strict=True
+        ):
+            table.update_cell(str(order.id), key, value)
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        order = self.selected
+        body = self.query_one("#order-detail-body", Static)
+        if order is None:
+            body.update("")
+        else:
+            body.update(order_details(order, staff=self.is_staff))
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#orders")
+    def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_selected()
+        if event.cursor_row >= event.data_table.row_count - 3:
+            self.load(reset=False)
+
+    # --- filters (staff) --------------------------------------------------------
+
+    @on(Select.Changed, "#status-filter")
+    def status_changed(self) -> None:
+        self.load(reset=True)
+
+    @on(Input.Submitted, "#phone-filter")
+    def phone_submitted(self, event: Input.Submitted) -> None:
+        account, phone = self.account, event.value.strip()
+        if account is None:
+            return
+        if not phone:
+            self.customer_filter = None
+            self._filter_note()
+            self.load(reset=True)
+            return
+
+        def lookup() -> Account:
+            found = self.services.auth.find_customer(account, phone)
+            if found is None:
+                raise NotFound(f"no customer with phone {phone}")
+            return found
+
+        self.run("customer", lookup, group="orders.lookup")
+
+    def _filter_note(self) -> None:
+        who = self.customer_filter
+        note = f"Customer: {who.display_name}" if who else ""
+        self.query_one("#filter-note", Label).update(Text(note))
+
+    def action_filter(self) -> None:
+        self.query_one("#phone-filter", Input).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one("#orders", DataTable).focus()
+
+    def action_reload(self) -> None:
+        self.load(reset=True)
+
+    # --- actions ----------------------------------------------------------------
+
+    def action_cancel_order(self) -> None:
+        order, account = self.selected, self.account
+        if order is None or account is None:
+            return
+
+        def cancel(reason: str | None) -> None:
+            if reason is None:
+                return
+            self.run(
+                "cancel",
+                lambda: self.services.orders.cancel(account, order.id, reason),
+                group="orders.action",
+            )
+
+        self.app.push_screen(CancelOrderDialog(order), cancel)
+
+    def action_return_items(self) -> None:
+        order, account = self.selected, self.account
+        if order is None or account is None:
+            return
+
+        def give_back(choice: ReturnChoice | None) -> None:
+            if choice is None:
+                return
+            self.run(
+                "return",
+                lambda: self.services.orders.return_items(
+                    account, order.id, list(choice.items), choice.reason
+                ),
+                group="orders.action",
+            )
+
+        self.app.push_screen(ReturnItemsDialog(order), give_back)
+
+    def action_fulfil(self) -> None:
+        order, account = self.selected, self.account
+        if order is None or account is None:
+            return
+        self.run(
+            "fulfil",
+            lambda: self.services.orders.fulfil(account, order.id),
+            group="orders.action",
+        )

@@ -1,0 +1,90 @@
+"""Shared plumbing for the orders, counter, stock and sales screens.
+
+Every service call runs in a thread worker (STYLE P3) and comes back as a
+`ServiceDone` or `ServiceFailed` message (P4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker
+
+from workshop_tui.messages import ServiceFailed
+from workshop_tui.services import Services
+from workshop_tui.services.types import Account
+from workshop_tui.widgets.service_worker import ServiceCaller
+
+__all__ = ["ServiceDone", "ServiceFailed", "ServiceScreen"]
+
+ORDER_STATUSES = (
+    "pending_payment",
+    "paid",
+    "fulfilled",
+    "cancelled",
+    "partially_returned",
+    "returned",
+)
+STATUS_LABELS = {
+    "pending_payment": "unpaid",
+    "paid": "paid",
+    "fulfilled": "fulfilled",
+    "cancelled": "cancelled",
+    "partially_returned": "part returned",
+    "returned": "returned",
+}
+CANCELLABLE = ("pending_payment", "paid")
+RETURNABLE = ("fulfilled", "partially_returned")
+
+
+class ServiceDone(Message):
+    """A service call finished; `tag` names which one."""
+
+    def __init__(self, tag: str, result: Any) -> None:
+        super().__init__()
+        self.tag = tag
+        self.result = result
+
+
+def money(amount: Decimal) -> str:
+    return f"₹{amount:,.2f}"
+
+
+def when(moment: datetime | None) -> str:
+    """A short local time, e.g. '2026-01-15 10:30' ('' when not set)."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def who(account: Account) -> str:
+    """Name and phone of a customer, for 'Serving: ...' lines."""
+    parts = [account.display_name]
+    if account.phone and account.phone != account.display_name:
+        parts.append(account.phone)
+    return " · ".join(parts)
+
+
+class ServiceScreen(ServiceCaller, Screen):
+    """A screen that calls services off the event loop and hears back by message.
+
+    `run(tag, fn, group=...)` runs `fn` in a thread worker (part A's `ServiceCaller`):
+    the result arrives as `ServiceDone(tag, result)`, a typed error as
+    `ServiceFailed(code, message, action=tag)`; an unexpected one opens the ErrorModal.
+    """
+
+    @property
+    def services(self) -> Services:
+        return self.app.services  # type: ignore[attr-defined]
+
+    @property
+    def account(self) -> Account | None:
+        return getattr(self.app, "account", None)
+
+    def run(self, tag: str, fn: Callable[[], Any], *, group: str) -> Worker:
+        return self.call_service(
+            fn, lambda result: ServiceDone(tag, result), group=group, action=tag
+        )

@@ -1,0 +1,169 @@
+"""The stock screen ("stock" mode, staff): the low-stock list and restocking.
+
+Restock the selected low-stock product, or find any product by its SKU.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Label
+
+from workshop_tui.screens.counter_dialogs import RestockDialog, RestockTarget
+from workshop_tui.screens.staff_common import ServiceDone, ServiceFailed, ServiceScreen
+from workshop_tui.services.types import LowStockItem, Product
+
+
+class StockScreen(ServiceScreen):
+    """Products at or below their low-stock threshold, emptiest first."""
+
+    DEFAULT_CSS = """
+    StockScreen #sku-bar { height: 3; }
+    StockScreen #sku-bar Label { padding: 1 1; }
+    StockScreen #sku { width: 30; }
+    StockScreen #low-stock { height: 1fr; }
+    StockScreen #stock-status { height: 1; padding: 0 1; }
+    StockScreen #stock-status.error { color: $error; }
+    """
+    BINDINGS = [
+        Binding(
+            "r", "restock", "Restock", tooltip="Restock the selected product", id="stock.restock"
+        ),
+        Binding("slash", "find_sku", "SKU", tooltip="Find a product by SKU", id="stock.sku"),
+        Binding("g", "reload", "Reload", tooltip="Reload the list", id="stock.reload"),
+        Binding("escape", "focus_list", "List", show=False, id="stock.list"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[int, LowStockItem] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="sku-bar"):
+            yield Label("Restock by SKU:")
+            yield Input(placeholder="SKU, Enter", id="sku", max_length=64)
+        yield DataTable(id="low-stock", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="stock-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Low stock"
+        table = self.query_one("#low-stock", DataTable)
+        table.add_column("SKU", key="sku")
+        table.add_column("Product", key="name")
+        table.add_column("Seller", key="seller")
+        table.add_column("Stock", key="stock")
+        table.add_column("Low at", key="threshold")
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+        self.query_one("#low-stock", DataTable).focus()
+
+    def status(self, text: str, *, error: bool = False) -> None:
+        label = self.query_one("#stock-status", Label)
+        label.update(Text(text))
+        label.set_class(error, "error")
+
+    @property
+    def selected(self) -> LowStockItem | None:
+        table = self.query_one("#low-stock", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.items.get(int(key)) if key else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "restock":
+            return self.is_mounted and self.selected is not None
+        return True
+
+    # --- loading ------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        actor = self.account
+        if actor is not None:
+            self.run("low", lambda: self.services.stock.low_stock(actor), group="stock.list")
+
+    def show_low_stock(self, items: list[LowStockItem]) -> None:
+        table = self.query_one("#low-stock", DataTable)
+        keep = self.selected.product_id if self.selected else None
+        table.clear()
+        self.items = {item.product_id: item for item in items}
+        for item in items:
+            table.add_row(
+                Text(item.sku),
+                Text(item.name[:40]),
+                Text(item.seller_name[:24]),
+                Text(str(item.stock), justify="right", style="bold red" if item.stock == 0 else ""),
+                Text(str(item.threshold), justify="right"),
+                key=str(item.product_id),
+            )
+        if keep in self.items:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        if not items:
+            self.status("Nothing is low on stock.")
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#low-stock")
+    def highlighted(self) -> None:
+        self.refresh_bindings()
+
+    # --- restocking ---------------------------------------------------------------
+
+    def action_find_sku(self) -> None:
+        self.query_one("#sku", Input).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one("#low-stock", DataTable).focus()
+
+    @on(Input.Submitted, "#sku")
+    def sku_submitted(self, event: Input.Submitted) -> None:
+        sku = event.value.strip()
+        if sku:
+            self.run("sku", lambda: self.services.catalog.by_sku(sku), group="stock.sku")
+
+    @on(DataTable.RowSelected, "#low-stock")
+    def action_restock(self) -> None:
+        item = self.selected
+        if item is not None:
+            self.ask_quantity(RestockTarget(item.product_id, item.name, item.sku, item.stock))
+
+    def ask_quantity(self, target: RestockTarget) -> None:
+        actor = self.account
+        if actor is None:
+            return
+
+        def restock(quantity: int | None) -> None:
+            if quantity is None:
+                return
+            self.run(
+                "restocked",
+                lambda: self.services.stock.restock(actor, target.product_id, quantity),
+                group="stock.restock",
+            )
+
+        self.app.push_screen(RestockDialog(target), restock)
+
+    @on(ServiceDone)
+    def service_done(self, event: ServiceDone) -> None:
+        if event.tag == "low":
+            self.show_low_stock(event.result)
+        elif event.tag == "sku":
+            product: Product = event.result
+            self.query_one("#sku", Input).clear()
+            self.ask_quantity(RestockTarget(product.id, product.name, product.sku, product.stock))
+        elif event.tag == "restocked":
+            product = event.result
+            self.status(f"Restocked {product.name}: {product.stock} in stock.")
+            self.action_reload()
+            self.query_one("#low-stock", DataTable).focus()
+
+    @on(ServiceFailed)
+    def service_failed(self, event: ServiceFailed) -> None:
+        event.stop()
+        self.status(f"{event.code}: {event.message}", error=True)
+        self.notify(event.message, title=event.code, severity="error", markup=False)
