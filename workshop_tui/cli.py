@@ -22,6 +22,9 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _configure_logging(dev: bool = False) -> None:
+    root = logging.getLogger()
+    if any(getattr(h, "_workshop", False) for h in root.handlers):
+        return  # configured already (tests invoke the group many times in one process)
     directory = log_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -29,7 +32,7 @@ def _configure_logging(dev: bool = False) -> None:
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
+    handler._workshop = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if dev else logging.INFO)
     if dev:

@@ -401,6 +401,10 @@ class OrderService:
                     raise InvalidInput(
                         f"product #{product_id}: {line.quantity - line.returned_qty} can still be returned, not {qty}"
                     )
+            # Counted before the updates: the session may or may not refresh these rows after them.
+            left = sum(line.quantity - line.returned_qty for line in lines.values()) - sum(
+                wanted.values()
+            )
             lock_inventory(s, wanted)
             amount = Decimal("0.00")
             for product_id, qty in sorted(wanted.items()):
@@ -423,10 +427,6 @@ class OrderService:
                     )
                 )
             changes.extend(move_stock(s, wanted, "return", order.id, actor.id))
-            left = sum(
-                line.quantity - line.returned_qty - wanted.get(pid, 0)
-                for pid, line in lines.items()
-            )
             transition(
                 s,
                 order.id,

@@ -1,0 +1,118 @@
+"""Many terminals at once, against a real PostgreSQL: the engine's promises under contention."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from tests import factories as f
+from tests.engine.conftest import paid_order, stock_of
+from workshop_tui.services.errors import ServiceError
+
+
+def race(n: int, work) -> list:
+    """Run work(i) in n threads released at the same instant; return results or errors."""
+    gate = threading.Barrier(n)
+
+    def run(i: int):
+        gate.wait()
+        try:
+            return work(i)
+        except ServiceError as exc:
+            return exc
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def outcome(result) -> str:
+    return result.code if isinstance(result, ServiceError) else "ok"
+
+
+def test_twenty_terminals_buying_the_last_five_units_never_oversell(services, database, shop):
+    buyers = [f.account(database, username=f"buyer{i}") for i in range(20)]
+    for buyer in buyers:
+        services.cart.set_quantity(buyer, shop.hammer, 1)
+    results = race(20, lambda i: services.orders.checkout(buyers[i], f"k{i}"))
+    assert Counter(map(outcome, results)) == {"ok": 5, "out_of_stock": 15}
+    assert stock_of(services, shop.hammer) == 0
+    assert services.stock.reconcile().drifts == ()
+
+
+def test_opposite_product_orders_in_carts_do_not_deadlock(services, database, shop):
+    services.stock.restock(shop.staff, shop.hammer, 100)
+    services.stock.restock(shop.staff, shop.saw, 100)
+    buyers = [f.account(database, username=f"buyer{i}") for i in range(12)]
+    for i, buyer in enumerate(buyers):
+        first, second = (shop.hammer, shop.saw) if i % 2 else (shop.saw, shop.hammer)
+        services.cart.set_quantity(buyer, first, 1)
+        services.cart.set_quantity(buyer, second, 1)
+    results = race(12, lambda i: services.orders.checkout(buyers[i], f"k{i}"))
+    assert Counter(map(outcome, results)) == {"ok": 12}
+    assert (stock_of(services, shop.hammer), stock_of(services, shop.saw)) == (93, 90)
+
+
+def test_one_checkout_key_sent_from_eight_terminals_makes_one_order(services, shop):
+    services.cart.set_quantity(shop.customer, shop.hammer, 2)
+    results = race(8, lambda i: services.orders.checkout(shop.customer, "double-click"))
+    ids = {r.id for r in results if not isinstance(r, ServiceError)}
+    assert len(ids) == 1 and stock_of(services, shop.hammer) == 3
+
+
+def test_one_payment_key_from_eight_terminals_charges_once(services, shop):
+    services.cart.set_quantity(shop.customer, shop.hammer, 1)
+    order = services.orders.checkout(shop.customer, "k")
+    results = race(
+        8,
+        lambda i: services.payments.pay(
+            shop.customer, order.id, method="card", idempotency_key="p"
+        ),
+    )
+    assert {r.payment.id for r in results} == {results[0].payment.id}
+    charges = [
+        p for p in services.orders.get(shop.customer, order.id).payments if p.status == "succeeded"
+    ]
+    assert len(charges) == 1
+
+
+def test_eight_different_payment_keys_for_one_order_still_charge_once(services, shop):
+    services.cart.set_quantity(shop.customer, shop.hammer, 1)
+    order = services.orders.checkout(shop.customer, "k")
+    results = race(
+        8,
+        lambda i: services.payments.pay(
+            shop.customer, order.id, method="upi", idempotency_key=f"p{i}"
+        ),
+    )
+    assert Counter(map(outcome, results)) == {"ok": 1, "invalid_state": 7}
+
+
+def test_an_order_cancelled_from_eight_terminals_restores_its_stock_once(services, shop):
+    order = paid_order(services, shop, qty=3)
+    results = race(8, lambda i: services.orders.cancel(shop.staff, order.id, f"terminal {i}"))
+    assert Counter(map(outcome, results)) == {"ok": 1, "invalid_state": 7}
+    assert stock_of(services, shop.hammer) == 5
+    refunds = [p for p in services.orders.get(shop.staff, order.id).payments if p.kind == "refund"]
+    assert len(refunds) == 1 and services.ledger.verify().ok
+
+
+def test_payments_and_cancellations_racing_on_one_order_leave_it_consistent(services, shop):
+    services.cart.set_quantity(shop.customer, shop.hammer, 2)
+    order = services.orders.checkout(shop.customer, "k")
+
+    def act(i: int):
+        if i % 2:
+            return services.payments.pay(
+                shop.customer, order.id, method="cash", idempotency_key=f"p{i}"
+            )
+        return services.orders.cancel(shop.customer, order.id)
+
+    race(8, act)
+    final = services.orders.get(shop.customer, order.id)
+    charged = sum(
+        p.amount for p in final.payments if p.kind == "charge" and p.status == "succeeded"
+    )
+    assert final.status == "cancelled"
+    assert charged == final.refunded_total  # paid then refunded, or never paid
+    assert stock_of(services, shop.hammer) == 5 and services.ledger.verify().ok
