@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+CODE := $(wildcard workshop_tui seed tests bench)
 
 .PHONY: run test lint fmt bench demo clean-data
 
@@ -19,13 +20,13 @@ run: $(STAMP)
 	@$(BIN)/workshop
 
 lint: $(STAMP)
-	$(BIN)/ruff check workshop_tui seed tests bench
-	$(BIN)/ruff format --check workshop_tui seed tests bench
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/lint-imports
 
 fmt: $(STAMP)
-	$(BIN)/ruff format workshop_tui seed tests bench
-	$(BIN)/ruff check --fix workshop_tui seed tests bench
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 test: lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -p no:cacheprovider
