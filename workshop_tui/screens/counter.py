@@ -88,6 +88,8 @@ class CounterScreen(ServiceScreen):
         table.add_column("Seller", key="seller")
 
     def on_screen_resume(self) -> None:
+        if self.back_from_dialog():
+            return
         self.show_serving()
         self.query_one("#counter-actions", OptionList).focus()
 
@@ -181,7 +183,7 @@ class CounterScreen(ServiceScreen):
                 group="counter.lookup",
             )
 
-        self.app.push_screen(RegisterCustomerDialog(self.missing_phone), register)
+        self.open_dialog(RegisterCustomerDialog(self.missing_phone), register)
 
     def action_sell(self) -> None:
         if self.serving is not None:

@@ -40,8 +40,8 @@ class RegisterCustomerDialog(ModalScreen[NewCustomer | None]):
             yield Label("New customer", classes="title")
             yield Input(self.phone, placeholder="Mobile number", id="new-phone", max_length=20)
             yield Input(placeholder="Name (optional)", id="new-name", max_length=200)
-            yield Input(placeholder="PIN (4-6 digits)", id="new-pin", password=True, max_length=6)
-            yield Input(placeholder="PIN again", id="new-pin2", password=True, max_length=6)
+            yield Input(placeholder="PIN (6-8 digits)", id="new-pin", password=True, max_length=8)
+            yield Input(placeholder="PIN again", id="new-pin2", password=True, max_length=8)
             yield Label("", id="register-error")
             yield Label("Enter next / register · Esc close", classes="hint")
 

@@ -177,6 +177,8 @@ class OrdersScreen(ServiceScreen):
     # --- loading ----------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
+        if self.back_from_dialog():
+            return
         account = self.account
         if account is None:
             return
@@ -353,7 +355,7 @@ class OrdersScreen(ServiceScreen):
                 group="orders.action",
             )
 
-        self.app.push_screen(CancelOrderDialog(order), cancel)
+        self.open_dialog(CancelOrderDialog(order), cancel)
 
     def action_return_items(self) -> None:
         order, account = self.selected, self.account
@@ -371,7 +373,7 @@ class OrdersScreen(ServiceScreen):
                 group="orders.action",
             )
 
-        self.app.push_screen(ReturnItemsDialog(order), give_back)
+        self.open_dialog(ReturnItemsDialog(order), give_back)
 
     def action_fulfil(self) -> None:
         order, account = self.selected, self.account

@@ -84,6 +84,18 @@ class ServiceScreen(ServiceCaller, Screen):
     def account(self) -> Account | None:
         return getattr(self.app, "account", None)
 
+    _in_dialog = False
+
+    def open_dialog(self, dialog: Screen, callback: Callable[[Any], None]) -> None:
+        """Push a dialog; the screen's resume after it does not reload the screen."""
+        self._in_dialog = True
+        self.app.push_screen(dialog, callback)
+
+    def back_from_dialog(self) -> bool:
+        """True (once) when this resume is the return from `open_dialog`."""
+        was, self._in_dialog = self._in_dialog, False
+        return was
+
     def run(self, tag: str, fn: Callable[[], Any], *, group: str) -> Worker:
         return self.call_service(
             fn, lambda result: ServiceDone(tag, result), group=group, action=tag

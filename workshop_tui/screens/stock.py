@@ -60,6 +60,8 @@ class StockScreen(ServiceScreen):
         table.add_column("Low at", key="threshold")
 
     def on_screen_resume(self) -> None:
+        if self.back_from_dialog():
+            return
         self.action_reload()
         self.query_one("#low-stock", DataTable).focus()
 
@@ -146,7 +148,7 @@ class StockScreen(ServiceScreen):
                 group="stock.restock",
             )
 
-        self.app.push_screen(RestockDialog(target), restock)
+        self.open_dialog(RestockDialog(target), restock)
 
     @on(ServiceDone)
     def service_done(self, event: ServiceDone) -> None:
