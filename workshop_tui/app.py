@@ -1,26 +1,228 @@
-"""The Textual app (the terminal app issue replaces this first login screen)."""
+"""The Textual app: modes, global bindings, theme, kiosk lock, idle logout and live stock.
+
+Login is the first mode. After login the app switches to "shop" (customers) or to
+"counter" when a staff mode of that name is registered. Extra areas plug in through
+`screens.modes.EXTRA_MODES`; staff-only ones are never available to customers and
+never registered in kiosk mode.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+import threading
+import time
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from workshop_tui.config import Settings
+from workshop_tui.messages import LoggedIn, StockChanged
+from workshop_tui.screens.login import LoginScreen
+from workshop_tui.screens.modes import EXTRA_MODES, ModeSpec
+from workshop_tui.screens.shop import ShopScreen
 from workshop_tui.services import Services
+from workshop_tui.services.types import Account, Cart
+from workshop_tui.widgets.error_modal import ErrorModal
+from workshop_tui.widgets.staff_unlock import StaffUnlockModal
+
+THEME = Theme(
+    name="workshop",
+    primary="#2E8B57",
+    secondary="#4682B4",
+    accent="#E0A030",
+    warning="#E0A030",
+    error="#D9534F",
+    success="#3CB371",
+    background="#15191C",
+    surface="#1D2226",
+    panel="#262D33",
+    foreground="#E6E6E6",
+    dark=True,
+)
+
+SHOP = ModeSpec(name="shop", key="f2", label="Shop", factory=ShopScreen, staff_only=False)
+
+
+def _mode_binding(spec: ModeSpec) -> Binding:
+    return Binding(
+        spec.key,
+        f"open_mode('{spec.name}')",
+        spec.label,
+        tooltip=f"Go to {spec.label}",
+        id=f"mode.{spec.name}",
+    )
 
 
 class WorkshopApp(App[None]):
     TITLE = "Workshop"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("ctrl+c", "help_quit", show=False, priority=True, id="app.help_quit"),
+        *(_mode_binding(spec) for spec in (SHOP, *EXTRA_MODES)),
+        Binding("ctrl+l", "logout", "Log out", id="app.logout"),
+    ]
 
     def __init__(self, settings: Settings, services: Services) -> None:
         super().__init__()
         self.settings = settings
         self.services = services
+        self.kiosk: bool = settings.kiosk
+        self.account: Account | None = None
+        self.counter_customer: Account | None = None
+        self.cart: Cart | None = None  # the last cart a screen loaded: the cart bar reads it
+        self.stock_listeners: set[Screen] = set()  # open screens that want StockChanged
+        self._stop_listening = threading.Event()
+        self.listener_ready = threading.Event()
+        self._last_input = time.monotonic()
+        self.mode_specs: dict[str, ModeSpec] = {
+            spec.name: spec for spec in (SHOP, *EXTRA_MODES) if not (self.kiosk and spec.staff_only)
+        }
+        self.register_theme(THEME)
+        self.theme = "workshop"
+        self.add_mode("login", LoginScreen)
+        for spec in self.mode_specs.values():
+            self.add_mode(spec.name, spec.factory)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Workshop login: the terminal screens are being built. Press ctrl+q to quit.")
-        yield Footer()
+    # --- start, stop ----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.sub_title = "kiosk" if self.kiosk else ""
+        self.switch_mode("login")
+        self.run_worker(
+            self._listen_for_stock,
+            thread=True,
+            group="events",
+            name="live-stock",
+            exit_on_error=False,
+        )
+        if self.kiosk:
+            tick = min(1.0, max(0.05, self.settings.kiosk_idle_seconds / 4))
+            self.set_interval(tick, self._check_idle, name="kiosk-idle")
+
+    def on_unmount(self) -> None:
+        self._stop_listening.set()
+
+    def _listen_for_stock(self) -> None:
+        """Thread: LISTEN for stock changes; each batch becomes one (coalescing) message."""
+        self.services.events.listen(
+            lambda changes: self.post_message(StockChanged.from_changes(changes)),
+            self._stop_listening,
+            self.listener_ready,
+        )
+
+    @on(StockChanged)
+    def forward_stock(self, message: StockChanged) -> None:
+        for screen in list(self.stock_listeners):
+            screen.post_message(StockChanged(message.levels))
+
+    # --- sessions -------------------------------------------------------------
+
+    @on(LoggedIn)
+    async def logged_in(self, message: LoggedIn) -> None:
+        self.account = message.account
+        self.counter_customer = None
+        self.cart = None
+        self._last_input = time.monotonic()
+        self.sub_title = ("kiosk · " if self.kiosk else "") + message.account.display_name
+        target = "counter" if message.account.is_staff and "counter" in self.mode_specs else "shop"
+        await self.switch_mode(target)
+        await self._reset_mode("login")
+
+    async def action_logout(self) -> None:
+        if self.account is None:
+            return
+        self.account = None
+        self.counter_customer = None
+        self.cart = None
+        self.sub_title = "kiosk" if self.kiosk else ""
+        await self.switch_mode("login")
+        for name in self.mode_specs:
+            await self._reset_mode(name)
+
+    async def _reset_mode(self, name: str) -> None:
+        """Drop a mode's screens so the next person starts afresh."""
+        factory = self._modes.get(name) if name != self.current_mode else None
+        if factory is None:
+            return
+        await self.remove_mode(name)
+        self.add_mode(name, factory)
+
+    def mode_allowed(self, name: str) -> bool:
+        spec = self.mode_specs.get(name)
+        if spec is None or self.account is None:
+            return False
+        return not spec.staff_only or self.account.is_staff
+
+    async def action_open_mode(self, name: str) -> None:
+        if self.mode_allowed(name) and self.current_mode != name:
+            await self.switch_mode(name)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_mode":
+            return self.mode_allowed(str(parameters[0]))
+        if action == "logout":
+            return self.account is not None
+        return True
+
+    # --- kiosk ----------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self._last_input
+        if self.account is not None and idle >= self.settings.kiosk_idle_seconds:
+            self.notify("Logged out after inactivity.", timeout=4)
+            self.run_worker(self.action_logout(), group="logout", exclusive=True)
+
+    async def action_quit(self) -> None:
+        if not self.kiosk:
+            self.exit()
+            return
+        self.push_screen(StaffUnlockModal(), self._unlocked)
+
+    def _unlocked(self, staff: Account | None) -> None:
+        if staff is not None:
+            self.exit()
+
+    def action_help_quit(self) -> None:
+        if self.kiosk:
+            self.notify("This is a kiosk. Staff can leave with ctrl+q.", timeout=3)
+        else:
+            self.notify("Press ctrl+q to quit.", timeout=3)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for name, spec in self.mode_specs.items():
+            if self.mode_allowed(name):
+                yield SystemCommand(
+                    spec.label,
+                    f"Go to {spec.label} ({spec.key})",
+                    lambda n=name: self.run_worker(self.action_open_mode(n)),
+                )
+        if self.account is not None:
+            yield SystemCommand("Log out", "End this session", self.action_logout)
+        if isinstance(screen, ShopScreen):
+            yield SystemCommand("Cart", "Open the cart", screen.action_open_cart)
+            yield SystemCommand("Search", "Search products", screen.action_focus_search)
+        if not self.kiosk:
+            for command in super().get_system_commands(screen):
+                if command.title in ("Quit", "Keys"):
+                    yield command
+
+    # --- unexpected failures (STYLE.md P4) ------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.push_screen(ErrorModal("Something went wrong", f"{type(error).__name__}: {error}"))
 
 
 def make_app(settings: Settings, services: Services) -> WorkshopApp:

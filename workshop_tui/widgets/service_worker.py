@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from textual.message import Message
 from textual.message_pump import MessagePump
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from workshop_tui.messages import ServiceFailed
 from workshop_tui.services.errors import ServiceError
@@ -74,7 +74,20 @@ def run_service(
 
 
 class ServiceCaller:
-    """Mixin for Screens and Widgets: `self.call_service(...)`, see the module docstring."""
+    """Mixin for Screens and Widgets: `self.call_service(...)`, see the module docstring.
+
+    Worker.StateChanged does not bubble, so the mixin itself turns a worker that died of
+    an unexpected exception into an ErrorModal.
+    """
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            from workshop_tui.widgets.error_modal import ErrorModal
+
+            error = event.worker.error
+            self.app.push_screen(  # type: ignore[attr-defined]
+                ErrorModal("Something went wrong", f"{type(error).__name__}: {error}")
+            )
 
     def call_service(
         self,

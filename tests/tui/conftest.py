@@ -1,0 +1,115 @@
+"""TUI fixtures: the real app on the test database, driven by Pilot at 80x24."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests import factories as f
+from workshop_tui.app import WorkshopApp, make_app
+from workshop_tui.db import Database
+from workshop_tui.services import Services
+
+PIN = "123456"
+
+
+@pytest.fixture
+def shop_data(database: Database) -> dict[str, Any]:
+    """Two sellers; Acme has four products (one named like markup), Bolt one."""
+    acme = f.seller(database, "Acme Tools")
+    bolt = f.seller(database, "Bolt Hardware")
+    tools = f.category(database, "Tools")
+    paint = f.category(database, "Paint")
+    ids = {
+        "hammer": f.product(
+            database,
+            acme,
+            name="Claw Hammer",
+            price="250.00",
+            stock=5,
+            category_id=tools,
+            sku="ACME-001",
+        ),
+        "sale": f.product(
+            database,
+            acme,
+            name="[Sale] Hammer",
+            price="199.00",
+            stock=3,
+            category_id=tools,
+            sku="ACME-002",
+        ),
+        "saw": f.product(
+            database,
+            acme,
+            name="Hand Saw",
+            price="420.50",
+            stock=2,
+            category_id=tools,
+            sku="ACME-003",
+        ),
+        "brush": f.product(
+            database,
+            acme,
+            name="Paint Brush",
+            price="80.00",
+            stock=9,
+            category_id=paint,
+            sku="ACME-004",
+        ),
+        "drill": f.product(
+            database,
+            bolt,
+            name="Cordless Drill",
+            price="3499.00",
+            stock=4,
+            category_id=tools,
+            sku="BOLT-001",
+        ),
+    }
+    return {"acme": acme, "bolt": bolt, "tools": tools, "paint": paint, **ids}
+
+
+@pytest.fixture
+def customer(database: Database):
+    return f.account(database, phone="+919876543210", name="Asha Rao", secret=PIN)
+
+
+@pytest.fixture
+def staff(database: Database):
+    return f.account(database, role="staff", username="sam", name="Sam Staff", secret="staffpass1")
+
+
+@pytest.fixture
+def app_factory(services: Services, database: Database) -> Callable[..., WorkshopApp]:
+    def factory(**overrides: Any) -> WorkshopApp:
+        settings = replace(database.settings, **overrides)
+        return make_app(settings, services)
+
+    return factory
+
+
+async def settle(pilot, pause: float = 0.05) -> None:
+    """Let thread workers finish and their messages be handled."""
+    app = pilot.app
+    for _ in range(3):
+        busy = [w for w in app.workers if w.group != "events" and not w.is_finished]
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause(pause)
+
+
+async def log_in(pilot, login: str = "9876543210", secret: str = PIN) -> None:
+    await pilot.pause()
+    await pilot.press(*login, "enter")
+    await settle(pilot)
+    await pilot.press(*secret, "enter")
+    await settle(pilot)
+
+
+def money(value: str) -> Decimal:
+    return Decimal(value)

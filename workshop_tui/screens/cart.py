@@ -1,0 +1,237 @@
+"""Cart: lines with +/-, remove, totals, out-of-stock lines marked, checkout."""
+
+from __future__ import annotations
+
+import uuid
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Label
+from textual.widgets.data_table import RowDoesNotExist
+
+from workshop_tui.messages import ServiceFailed, StockChanged
+from workshop_tui.services.types import Cart, Order
+from workshop_tui.widgets.cart_bar import CartMixin
+from workshop_tui.widgets.format import money, plain
+from workshop_tui.widgets.service_worker import ServiceCaller
+
+
+class OrderPlaced(Message):
+    def __init__(self, order: Order) -> None:
+        super().__init__()
+        self.order = order
+
+
+def checkout_channel(app) -> str:
+    if app.kiosk:
+        return "kiosk"
+    if app.account is not None and app.account.is_staff:
+        return "counter"
+    return "tui"
+
+
+class CartScreen(CartMixin, ServiceCaller, Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="cart.back"),
+        Binding("plus,equals_sign", "change(1)", "More", key_display="+", id="cart.more"),
+        Binding("minus", "change(-1)", "Less", key_display="-", id="cart.less"),
+        Binding("delete,r", "remove", "Remove", key_display="del", id="cart.remove"),
+        Binding("p", "checkout", "Checkout", id="cart.checkout"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checkout_key: str | None = None  # one per checkout attempt: a retry reuses it
+        self._keyed_cart: Cart | None = None
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("Your cart", id="cart-title", markup=False)
+        yield DataTable(id="cart-lines", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="cart-total", markup=False)
+        with Horizontal(id="cart-buttons"):
+            yield Button("+", id="line-more", compact=True)
+            yield Button("-", id="line-less", compact=True)
+            yield Button("Remove", id="line-remove", compact=True)
+            yield Button("Checkout", id="checkout", compact=True, variant="success")
+            yield Button("Back to shop", id="cart-back", compact=True)
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#cart-lines", DataTable)
+
+    def on_mount(self) -> None:
+        name_width = max(16, self.app.size.width - 56)
+        for label, key, width in (
+            ("Item", "name", name_width),
+            ("Price", "price", 10),
+            ("Qty", "qty", 4),
+            ("Total", "total", 11),
+            ("", "note", 16),
+        ):
+            self.table.add_column(label, key=key, width=width)
+        self.app.stock_listeners.add(self)  # type: ignore[attr-defined]
+        self.show_lines(self.app.cart)  # type: ignore[attr-defined]
+        self.load_cart()
+        self.table.focus()
+
+    def on_unmount(self) -> None:
+        self.app.stock_listeners.discard(self)  # type: ignore[attr-defined]
+
+    # --- showing --------------------------------------------------------------
+
+    def cart_changed(self, cart: Cart) -> None:
+        if cart != self._keyed_cart:
+            self.checkout_key = None  # a different cart is a different checkout
+        self.show_lines(cart)
+
+    def show_lines(self, cart: Cart | None) -> None:
+        table = self.table
+        cursor = table.cursor_row
+        table.clear()
+        if cart is not None:
+            for line in cart.lines:
+                if line.stock == 0:
+                    note = "out of stock"
+                elif line.short_by:
+                    note = f"only {line.stock} left"
+                else:
+                    note = ""
+                table.add_row(
+                    plain(line.name),
+                    money(line.unit_price),
+                    line.quantity,
+                    money(line.line_total),
+                    note,
+                    key=str(line.product_id),
+                )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        customer = self.app.counter_customer  # type: ignore[attr-defined]
+        title = "Your cart"
+        if cart is not None and cart.seller_name:
+            title += f" · sold by {cart.seller_name}"
+        if customer is not None:
+            title += f" · Selling to: {customer.display_name}"
+        self.query_one("#cart-title", Label).update(title)
+        if cart is None or cart.is_empty:
+            total = "The cart is empty."
+        else:
+            total = f"{cart.item_count} items · Total {money(cart.total)}"
+            if not cart.can_checkout:
+                total += " · fix the marked lines to check out"
+        self.query_one("#cart-total", Label).update(total)
+        self.refresh_bindings()
+
+    @on(StockChanged)
+    def stock_changed(self, message: StockChanged) -> None:
+        cart = self.app.cart  # type: ignore[attr-defined]
+        if cart is not None and any(line.product_id in message.levels for line in cart.lines):
+            self.load_cart()
+
+    # --- actions --------------------------------------------------------------
+
+    def selected_product_id(self) -> int | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        try:
+            row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
+        except RowDoesNotExist:
+            return None
+        return int(row_key.value) if row_key.value is not None else None
+
+    def action_change(self, delta: int) -> None:
+        product_id = self.selected_product_id()
+        if product_id is not None:
+            self.change_cart(product_id, delta)
+
+    def action_remove(self) -> None:
+        product_id = self.selected_product_id()
+        if product_id is not None:
+            self.set_cart_line(product_id, 0)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_checkout(self) -> None:
+        app = self.app
+        cart: Cart | None = app.cart  # type: ignore[attr-defined]
+        if self._busy or cart is None or not cart.can_checkout:
+            return
+        if self.checkout_key is None:
+            self.checkout_key = f"tui-{uuid.uuid4().hex}"
+            self._keyed_cart = cart
+        key = self.checkout_key
+        services, account = app.services, app.account  # type: ignore[attr-defined]
+        customer = app.counter_customer  # type: ignore[attr-defined]
+        channel = checkout_channel(app)
+        self._busy = True
+        self.call_service(
+            lambda: services.orders.checkout(
+                account,
+                key,
+                for_customer_id=customer.id if customer else None,
+                channel=channel,
+            ),
+            OrderPlaced,
+            group="checkout",
+            action="orders.checkout",
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        cart: Cart | None = self.app.cart  # type: ignore[attr-defined]
+        if action == "checkout":
+            return cart is not None and cart.can_checkout
+        if action in ("change", "remove"):
+            return cart is not None and not cart.is_empty
+        return True
+
+    @on(Button.Pressed)
+    def button(self, event: Button.Pressed) -> None:
+        actions = {
+            "line-more": lambda: self.action_change(1),
+            "line-less": lambda: self.action_change(-1),
+            "line-remove": self.action_remove,
+            "checkout": self.action_checkout,
+            "cart-back": self.action_back,
+        }
+        if event.button.id in actions:
+            event.stop()
+            actions[event.button.id]()
+
+    # --- after checkout -------------------------------------------------------
+
+    @on(OrderPlaced)
+    def order_placed(self, message: OrderPlaced) -> None:
+        from workshop_tui.screens.payment import PaymentScreen
+
+        self._busy = False
+        self.checkout_key = None
+        self.app.cart = None  # type: ignore[attr-defined]
+        self.app.push_screen(PaymentScreen(message.order), self._after_payment)
+
+    def _after_payment(self, result) -> None:
+        from workshop_tui.screens.receipt import ReceiptScreen
+
+        if result is not None:
+            self.app.switch_screen(ReceiptScreen(result))
+        else:
+            self.dismiss(None)
+
+    @on(ServiceFailed)
+    def failed(self, message: ServiceFailed) -> None:
+        self._busy = False
+        if message.action == "orders.checkout":
+            self.notify(message.message, severity="error", markup=False)
+            self.load_cart()
+            return
+        if not self.handle_cart_failure(message):
+            self.notify(message.message, severity="error", markup=False)

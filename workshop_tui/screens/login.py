@@ -1,0 +1,148 @@
+"""Login: phone or username, then PIN/password; a new customer picks a PIN twice."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from workshop_tui.messages import LoggedIn, ServiceFailed
+from workshop_tui.widgets.service_worker import ServiceCaller
+from workshop_tui.widgets.simple_messages import Result
+
+ERRORS = {
+    "auth_failed": "Wrong login or PIN/password. Try again.",
+}
+
+
+class LoginScreen(ServiceCaller, Screen[None]):
+    """Steps: "login" (who), "secret" (existing account), "register" (new PIN twice)."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="login.back"),
+    ]
+    step: reactive[str] = reactive("login", init=False, bindings=True)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center(), Vertical(id="login-box"):
+            yield Static("Welcome to Workshop", id="login-title")
+            yield Label("Phone number or username", id="login-prompt")
+            yield Input(placeholder="e.g. 98765 43210", id="login", max_length=40)
+            yield Input(placeholder="PIN or password", password=True, id="secret")
+            yield Input(placeholder="New PIN (6 to 8 digits)", password=True, id="pin1")
+            yield Input(placeholder="PIN again", password=True, id="pin2")
+            yield Input(placeholder="Your name (optional)", id="name", max_length=80)
+            yield Label("", id="login-error")
+            yield Button("Continue", id="login-go", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_step()
+
+    # --- steps ----------------------------------------------------------------
+
+    def watch_step(self) -> None:
+        self._show_step()
+
+    def _show_step(self) -> None:
+        step = self.step
+        login = self.query_one("#login", Input)
+        login.disabled = step != "login"
+        self.query_one("#secret").display = step == "secret"
+        for field in ("#pin1", "#pin2", "#name"):
+            self.query_one(field).display = step == "register"
+        prompt = {
+            "login": "Phone number or username",
+            "secret": "Enter your PIN or password",
+            "register": "New here: choose a PIN (6 to 8 digits) and type it twice",
+        }[step]
+        self.query_one("#login-prompt", Label).update(prompt)
+        self.query_one("#login-go", Button).label = (
+            "Create account" if step == "register" else "Continue"
+        )
+        first = {"login": "#login", "secret": "#secret", "register": "#pin1"}[step]
+        self.query_one(first, Input).focus()
+
+    def _error(self, text: str) -> None:
+        self.query_one("#login-error", Label).update(text)
+
+    def action_back(self) -> None:
+        self._error("")
+        for field in ("#secret", "#pin1", "#pin2"):
+            self.query_one(field, Input).value = ""
+        self.step = "login"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.step != "login"
+        return True
+
+    # --- submitting -----------------------------------------------------------
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#login-go")
+    def submit(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        if isinstance(event, Input.Submitted) and event.input.id in ("pin1",):
+            self.query_one("#pin2", Input).focus()
+            return
+        if isinstance(event, Input.Submitted) and event.input.id == "pin2":
+            self.query_one("#name", Input).focus()
+            return
+        self._error("")
+        services = self.app.services  # type: ignore[attr-defined]
+        login = self.query_one("#login", Input).value.strip()
+        if self.step == "login":
+            self.call_service(
+                lambda: services.auth.exists(login),
+                Result.tagged("exists"),
+                group="auth",
+                action="auth.exists",
+            )
+        elif self.step == "secret":
+            secret = self.query_one("#secret", Input).value
+            self._log_in(login, secret, "")
+        else:
+            pin1 = self.query_one("#pin1", Input).value
+            pin2 = self.query_one("#pin2", Input).value
+            if pin1 != pin2:
+                self._error("The two PINs differ. Type the same PIN twice.")
+                self.query_one("#pin2", Input).value = ""
+                self.query_one("#pin2", Input).focus()
+                return
+            self._log_in(login, pin1, self.query_one("#name", Input).value.strip())
+
+    def _log_in(self, login: str, secret: str, name: str) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        self.query_one("#login-go", Button).disabled = True
+        self.call_service(
+            lambda: services.auth.login_or_register(login, secret, name=name),
+            Result.tagged("login"),
+            group="auth",
+            action="auth.login",
+        )
+
+    @on(Result)
+    def result(self, message: Result) -> None:
+        message.stop()
+        if message.action == "exists":
+            self.step = "secret" if message.value else "register"
+            return
+        self.query_one("#login-go", Button).disabled = False
+        self.post_message(LoggedIn(message.value.account, message.value.created))
+
+    @on(ServiceFailed)
+    def failed(self, message: ServiceFailed) -> None:
+        message.stop()
+        self.query_one("#login-go", Button).disabled = False
+        text = ERRORS.get(message.code, message.message)
+        self._error(text[:1].upper() + text[1:])
+        for field in ("#secret", "#pin1", "#pin2"):
+            self.query_one(field, Input).value = ""
+        if self.step != "login":
+            self._show_step()

@@ -1,0 +1,148 @@
+"""Payment: cash, card or UPI; simulate success or a decline; retry; cancel the order.
+
+Dismisses with the PaymentResult once paid, or None when the order was cancelled.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, RadioButton, RadioSet
+
+from workshop_tui.messages import ServiceFailed
+from workshop_tui.services.types import Order, PaymentResult
+from workshop_tui.widgets.confirm import ConfirmModal
+from workshop_tui.widgets.format import money
+from workshop_tui.widgets.service_worker import ServiceCaller
+from workshop_tui.widgets.simple_messages import Result
+
+METHODS = (("cash", "Cash"), ("card", "Card"), ("upi", "UPI"))
+
+
+class PaymentScreen(ServiceCaller, Screen[PaymentResult | None]):
+    BINDINGS = [
+        Binding("p", "pay('success')", "Pay", id="payment.pay"),
+        Binding("d", "pay('decline')", "Decline", id="payment.decline"),
+        Binding("x,escape", "cancel_order", "Cancel", key_display="x", id="payment.cancel"),
+        Binding("1", "method(0)", show=False, id="payment.cash"),
+        Binding("2", "method(1)", show=False, id="payment.card"),
+        Binding("3", "method(2)", show=False, id="payment.upi"),
+    ]
+
+    def __init__(self, order: Order) -> None:
+        super().__init__()
+        self.order = order
+        self.attempts = 0
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        order = self.order
+        yield Header()
+        with Vertical(id="payment-box"):
+            yield Label(
+                f"Order #{order.id} · {order.seller_name} · {order.item_count} items",
+                id="payment-order",
+                markup=False,
+            )
+            yield Label(f"To pay: {money(order.total)}", id="payment-total")
+            yield Label("How will you pay? (1 cash, 2 card, 3 UPI)")
+            with RadioSet(id="method"):
+                for index, (_, label) in enumerate(METHODS):
+                    yield RadioButton(label, value=index == 2, id=f"method-{index}")
+            yield Label("", id="payment-status", markup=False)
+            with Horizontal(id="payment-buttons"):
+                yield Button("Pay", id="pay", variant="success", compact=True)
+                yield Button("Simulate decline", id="decline", variant="warning", compact=True)
+                yield Button("Cancel order", id="cancel-order", variant="error", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#method", RadioSet).focus()
+
+    @property
+    def method(self) -> str:
+        index = self.query_one("#method", RadioSet).pressed_index
+        return METHODS[index if index >= 0 else 2][0]
+
+    def action_method(self, index: int) -> None:
+        self.query_one(f"#method-{index}", RadioButton).value = True
+
+    def _status(self, text: str) -> None:
+        self.query_one("#payment-status", Label).update(text)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for button in self.query(Button):
+            button.disabled = busy
+
+    def action_pay(self, outcome: str) -> None:
+        if self._busy:
+            return
+        self.attempts += 1
+        key = f"pay-{uuid.uuid4().hex}"  # each attempt is its own payment
+        method, order_id = self.method, self.order.id
+        services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
+        self._set_busy(True)
+        self._status(f"Paying {money(self.order.total)} by {method.upper()}…")
+        self.call_service(
+            lambda: services.payments.pay(
+                account, order_id, method=method, outcome=outcome, idempotency_key=key
+            ),
+            Result.tagged("paid"),
+            group="payment",
+            action="payments.pay",
+        )
+
+    def action_cancel_order(self) -> None:
+        if self._busy:
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
+                order_id = self.order.id
+                self._set_busy(True)
+                self.call_service(
+                    lambda: services.orders.cancel(account, order_id, "cancelled at payment"),
+                    Result.tagged("cancelled"),
+                    group="payment",
+                    action="orders.cancel",
+                )
+
+        self.app.push_screen(
+            ConfirmModal(f"Cancel order #{self.order.id}? Its items go back on sale."), answer
+        )
+
+    @on(Button.Pressed)
+    def button(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "pay":
+            self.action_pay("success")
+        elif event.button.id == "decline":
+            self.action_pay("decline")
+        elif event.button.id == "cancel-order":
+            self.action_cancel_order()
+
+    @on(Result)
+    def result(self, message: Result) -> None:
+        self._set_busy(False)
+        if message.action == "cancelled":
+            self.notify(f"Order #{self.order.id} cancelled.")
+            self.dismiss(None)
+            return
+        result: PaymentResult = message.value
+        if result.succeeded:
+            self.dismiss(result)
+            return
+        self._status(f"Declined ({result.payment.reference}). Try again or choose another method.")
+
+    @on(ServiceFailed)
+    def failed(self, message: ServiceFailed) -> None:
+        self._set_busy(False)
+        self._status(message.message)
+        self.notify(message.message, severity="error", markup=False)

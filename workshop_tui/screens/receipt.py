@@ -1,0 +1,58 @@
+"""The receipt of a paid order, on screen and saved under data_dir/receipts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from workshop_tui.services.types import PaymentResult
+from workshop_tui.widgets.receipt import receipt_text, render_receipt
+from workshop_tui.widgets.simple_messages import Result
+
+
+def save_receipt(directory: Path, result: PaymentResult) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"order-{result.order.id}-{result.payment.reference}.txt"
+    path.write_text(receipt_text(result), encoding="utf-8")
+    return path
+
+
+class ReceiptScreen(Screen[None]):
+    BINDINGS = [Binding("escape,enter", "done", "Done", key_display="enter", id="receipt.done")]
+
+    def __init__(self, result: PaymentResult) -> None:
+        super().__init__()
+        self.result = result
+        self.saved_to: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="receipt-scroll"), Center():
+            yield Static(render_receipt(self.result), id="receipt")
+        yield Label("Saving the receipt…", id="receipt-saved", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#receipt-scroll").focus()
+        self.save()
+
+    @work(thread=True, exclusive=True, group="receipt", exit_on_error=False)
+    def save(self) -> None:
+        directory = self.app.settings.data_dir / "receipts"  # type: ignore[attr-defined]
+        self.post_message(Result(save_receipt(directory, self.result), "saved"))
+
+    @on(Result)
+    def saved(self, message: Result) -> None:
+        self.saved_to = message.value
+        self.query_one("#receipt-saved", Label).update(
+            f"Paid. Receipt saved to {message.value.name}"
+        )
+
+    def action_done(self) -> None:
+        self.dismiss(None)
