@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
@@ -112,17 +112,20 @@ def seed_shop(
     stock: int,
     customers: int,
     price: Decimal = Decimal("149.50"),
+    tag: str = "stress",
 ) -> Shop:
-    """Sellers, products dealt round-robin to them (each with `stock` units), customers, one staff."""
+    """Sellers, products dealt round-robin to them (each with `stock` units), customers, one staff.
+
+    `tag` keeps names unique when one database gets several shops."""
     secret = hash_secret("246810")
     with db.begin() as s:
         seller_ids = list(
             s.scalars(
                 insert(m.Seller).returning(m.Seller.id, sort_by_parameter_order=True),
-                [{"name": f"Stress Seller {n}", "rating": Decimal("4.2")} for n in range(sellers)],
+                [{"name": f"{tag} seller {n}", "rating": Decimal("4.2")} for n in range(sellers)],
             )
         )
-        category_id = s.scalar(insert(m.Category).values(name="Stress").returning(m.Category.id))
+        category_id = s.scalar(insert(m.Category).values(name=tag).returning(m.Category.id))
         product_ids = list(
             s.scalars(
                 insert(m.Product).returning(m.Product.id, sort_by_parameter_order=True),
@@ -130,8 +133,8 @@ def seed_shop(
                     {
                         "seller_id": seller_ids[n % sellers],
                         "category_id": category_id,
-                        "sku": f"ST-{n:06d}",
-                        "name": f"Stress item {n}",
+                        "sku": f"{tag[:30]}-{n:06d}",
+                        "name": f"{tag} item {n}",
                         "price": price + n % 7,
                     }
                     for n in range(products)
@@ -151,17 +154,17 @@ def seed_shop(
                 [{"product_id": p, "delta": stock, "reason": "initial"} for p in product_ids],
             )
         people = [
-            m.Customer(username=f"stress{n}", name=f"Stress customer {n}", password_hash=secret)
+            m.Customer(username=f"{tag}{n}", name=f"{tag} customer {n}", password_hash=secret)
             for n in range(customers)
         ]
         staff = m.Customer(
-            username="stress-staff", name="Stress staff", role="staff", password_hash=secret
+            username=f"{tag}-staff", name=f"{tag} staff", role="staff", password_hash=secret
         )
         s.add_all([*people, staff])
         s.flush()
         by_seller: dict[int, list[int]] = {sid: [] for sid in seller_ids}
-        for pid, sid in s.execute(select(m.Product.id, m.Product.seller_id).order_by(m.Product.id)):
-            by_seller[sid].append(pid)
+        for n, pid in enumerate(product_ids):
+            by_seller[seller_ids[n % sellers]].append(pid)
         return Shop(
             staff=convert.account(staff),
             customers=tuple(convert.account(p) for p in people),
