@@ -1,0 +1,80 @@
+"""Vectorised formatting of generated columns into CSV text, and the CSV writer.
+
+Money is carried as int64 paise and times as int64 microseconds since the Unix
+epoch (UTC) until the moment they are written, so no float ever rounds a rupee.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+US_PER_S = 1_000_000
+US_PER_MIN = 60 * US_PER_S
+US_PER_H = 60 * US_PER_MIN
+US_PER_DAY = 24 * US_PER_H
+NULL_TIME = np.iinfo(np.int64).min
+
+Table = dict[str, Any]
+
+
+def to_us(moment: datetime) -> int:
+    """An aware datetime as microseconds since the epoch."""
+    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * US_PER_S + delta.microseconds
+
+
+def money(paise: np.ndarray) -> list[str]:
+    """123456 -> '1234.56' (paise are never negative here)."""
+    rupees, cents = np.divmod(np.asarray(paise, dtype=np.int64), 100)
+    return list(map("{}.{:02d}".format, rupees.tolist(), cents.tolist()))
+
+
+def times(us: np.ndarray) -> list[str]:
+    """Microseconds -> '2026-05-03T14:22:01.123456+00:00'; NULL_TIME -> '' (NULL in COPY)."""
+    us = np.asarray(us, dtype=np.int64)
+    missing = us == NULL_TIME
+    text = iso_times(np.where(missing, 0, us))
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            text[i] = ""
+    return text
+
+
+def iso_times(us: np.ndarray) -> list[str]:
+    """The ledger's canonical UTC form (ledger_codec.utc_iso) for many times at once."""
+    text = np.datetime_as_string(np.asarray(us, dtype=np.int64).astype("datetime64[us]"), unit="us")
+    return [t + "+00:00" for t in text.tolist()]
+
+
+def nullable(values: np.ndarray, present: np.ndarray) -> list:
+    """Values where present, None (an empty CSV field, NULL) elsewhere."""
+    out = np.asarray(values).astype(object)
+    out[~np.asarray(present, dtype=bool)] = None
+    return out.tolist()
+
+
+def ordered(columns: Table, order: np.ndarray) -> Table:
+    """The same table with its rows in another order."""
+    return {
+        name: (values if isinstance(values, np.ndarray) else np.array(values, dtype=object))[order]
+        for name, values in columns.items()
+    }
+
+
+def write_table(columns: Table, path: Path) -> int:
+    """Write one table's CSV (header = column names, '\\n' line ends); return its row count.
+
+    Columns are numpy arrays or lists; None is written as an empty field (NULL).
+    """
+    lists = [v.tolist() if isinstance(v, np.ndarray) else v for v in columns.values()]
+    rows = len(lists[0]) if lists else 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(list(columns))
+        writer.writerows(zip(*lists, strict=True))
+    return rows
