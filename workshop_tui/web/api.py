@@ -25,7 +25,7 @@ def created(body: dict) -> tuple[Response, int]:
 
 @api.post("/auth/login")
 def login():
-    body = json_body()
+    body = json_body("login", "password", "name")
     result = services().auth.login_or_register(
         field(body, "login", kind=str),
         field(body, "password", kind=str),
@@ -69,7 +69,7 @@ def get_cart():
 
 @api.put("/cart/items/<int:product_id>")
 def set_cart_item(product_id: int):
-    body = json_body()
+    body = json_body("quantity", "replace")
     cart = services().cart.set_quantity(
         current_account(),
         product_id,
@@ -97,7 +97,7 @@ def checkout():
 @api.post("/orders/<int:order_id>/pay")
 def pay(order_id: int):
     me, key = current_account(), idempotency_key()
-    body = json_body()
+    body = json_body("method", "outcome")
     result = services().payments.pay(
         me,
         order_id,
@@ -111,7 +111,7 @@ def pay(order_id: int):
 @api.post("/orders/<int:order_id>/cancel")
 def cancel(order_id: int):
     me = current_account()
-    body = json_body(optional=True)
+    body = json_body("reason", optional=True)
     order = services().orders.cancel(me, order_id, field(body, "reason", default="", kind=str))
     return jsonify(serialize.order(order))
 
@@ -119,7 +119,7 @@ def cancel(order_id: int):
 @api.post("/orders/<int:order_id>/returns")
 def return_items(order_id: int):
     me = current_account()
-    body = json_body()
+    body = json_body("items", "reason")
     order = services().orders.return_items(
         me,
         order_id,

@@ -18,8 +18,8 @@ DIGITS = re.compile(r"[0-9]{1,10}")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
-def json_body(*, optional: bool = False) -> dict[str, Any]:
-    """The body as a JSON object; an empty body is {} when `optional`."""
+def json_body(*fields: str, optional: bool = False) -> dict[str, Any]:
+    """The body as a JSON object with only the named `fields`; an empty body is {} when `optional`."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         if optional:
@@ -33,6 +33,9 @@ def json_body(*, optional: bool = False) -> dict[str, Any]:
         raise InvalidInput("the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise InvalidInput(f"unknown field(s): {', '.join(unknown)[:200]}")
     return body
 
 

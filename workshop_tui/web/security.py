@@ -104,6 +104,8 @@ def check_csrf() -> None:
     """before_request: refuse a state-changing API call without the session's token."""
     if request.method not in UNSAFE_METHODS or not request.path.startswith("/api/"):
         return
+    if request.routing_exception is not None:
+        return  # an unknown route or method: its 404 / 405 comes from routing
     if request.path == LOGIN_PATH:
         if request.mimetype != "application/json":
             from workshop_tui.services.errors import InvalidInput
