@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from workshop_tui.config import Settings
 from workshop_tui.db import Database
 from workshop_tui.db.migrate import upgrade
+from workshop_tui.db.models import Base
 from workshop_tui.services import Services
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -37,10 +38,7 @@ CHROMIUM_ARGS = [
 ]
 EMBEDDED_TEST_DIR = Path(os.environ.get("WORKSHOP_TEST_PG_DIR", "/tmp/workshop-test-pg"))
 
-TABLES = (
-    "sellers, categories, products, inventory, customers, login_throttle, carts, cart_items, "
-    "orders, order_items, payments, ledger_heads, transactions, cancellations, returns, stock_movements"
-)
+TABLES = ", ".join(Base.metadata.tables)
 
 
 def _server_url() -> str:

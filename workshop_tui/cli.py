@@ -312,6 +312,67 @@ def reconcile(ctx: click.Context) -> None:
     sys.exit(EXIT_OK if not report.drifts else EXIT_CHECK_FAILED)
 
 
+@main.group()
+def report() -> None:
+    """Sales reports."""
+
+
+@report.command("sales")
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC); default today."
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last day, included (UTC); default = --from.",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the CSV here.",
+)
+@click.option(
+    "--as", "login", default="admin", show_default=True, help="A staff or admin username."
+)
+@click.pass_context
+@handles_errors
+def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: str) -> None:
+    """Sales by seller, category, method and hour for a range of days."""
+    from datetime import UTC, datetime, timedelta
+
+    from workshop_tui.services.reports import report_csv
+
+    first = (start or datetime.now(UTC)).replace(
+        tzinfo=UTC, hour=0, minute=0, second=0, microsecond=0
+    )
+    last = (end.replace(tzinfo=UTC) if end else first) + timedelta(days=1)
+    if last <= first:
+        fail("--to is before --from")
+    services = open_services(ctx)
+    actor = services.auth.staff_account(login)
+    sales = services.reports.sales(actor, first, last)
+    click.echo(
+        f"sales {first:%Y-%m-%d} to {last - timedelta(days=1):%Y-%m-%d}: {sales.orders} orders, "
+        f"revenue {sales.revenue:,.2f}, refunds {sales.refunds:,.2f}"
+    )
+    for title, rows in (
+        ("seller", sales.by_seller),
+        ("category", sales.by_category),
+        ("method", sales.by_method),
+        ("hour", sales.by_hour),
+    ):
+        click.echo(f"by {title}:")
+        for row in rows:
+            click.echo(
+                f"  {row.label:<30} {row.orders:>6} orders {row.units:>7} units {row.revenue:>14,.2f}"
+            )
+    if csv_path is not None:
+        csv_path.write_text(report_csv(sales))
+        click.echo(f"wrote {csv_path}")
+
+
 @main.command()
 @click.option("--clients", type=click.IntRange(1, 64), default=16, show_default=True)
 @click.option("--seconds", type=click.FloatRange(0.5, 600), default=5.0, show_default=True)

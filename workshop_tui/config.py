@@ -47,6 +47,7 @@ class Settings:
     login_lockout_seconds: int = 60
     staff_discount_limit_percent: Decimal = Decimal("10")
     terminal_id: str = "terminal-1"
+    require_cash_session: bool = False
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

@@ -36,3 +36,51 @@ def test_refunds_are_reported_separately(services, shop):
 def test_customers_cannot_read_sales(services, shop):
     with pytest.raises(Forbidden):
         services.reports.sales_today(shop.customer)
+
+
+def test_sales_by_category_spread_order_discounts_in_proportion(services, database, shop):
+    from tests import factories as f
+
+    tools = f.category(database, "Hand tools")
+    bits = f.category(database, "Bits")
+    chisel = f.product(
+        database, shop.acme, name="Chisel", price="300.00", stock=5, category_id=tools
+    )
+    bit = f.product(database, shop.acme, name="Bit", price="100.00", stock=5, category_id=bits)
+    services.cart.set_quantity(shop.customer, chisel, 1)
+    services.cart.set_quantity(shop.customer, bit, 1)
+    order = services.orders.checkout(shop.customer, "k")
+    services.discounts.apply(shop.staff, order.id, kind="percent", value="10")
+    services.payments.pay(shop.customer, order.id, method="cash", idempotency_key="p")
+    report = services.reports.sales_today(shop.staff)
+    assert {r.label: r.revenue for r in report.by_category} == {
+        "Hand tools": Decimal("270.00"),
+        "Bits": Decimal("90.00"),
+    }
+
+
+def test_the_report_command_prints_and_writes_a_csv(services, database, shop, tmp_path):
+    from click.testing import CliRunner
+
+    from workshop_tui.cli import main
+
+    paid_order(services, shop, qty=2)
+    out = tmp_path / "sales.csv"
+    result = CliRunner().invoke(
+        main,
+        ["--database-url", database.url, "report", "sales", "--as", "counter", "--csv", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 orders, revenue 500.00" in result.output
+    assert "seller,Acme Tools,1,2,500.00" in out.read_text()
+
+
+def test_the_report_command_refuses_a_customer_login(services, database, shop):
+    from click.testing import CliRunner
+
+    from workshop_tui.cli import main
+
+    result = CliRunner().invoke(
+        main, ["--database-url", database.url, "report", "sales", "--as", "9876543210"]
+    )
+    assert result.exit_code == 2 and "forbidden" in result.output

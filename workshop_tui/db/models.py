@@ -330,3 +330,109 @@ class StockMovement(Base):
 
 
 APPEND_ONLY_TABLES = ("transactions", "stock_movements")
+
+
+# --- counter operations -------------------------------------------------------
+
+
+class CashSession(Base):
+    """A drawer's shift on one terminal: opened with a float, closed with a count."""
+
+    __tablename__ = "cash_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, server_default="counter")
+    opened_by: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False)
+    opened_at: Mapped[datetime] = created_at()
+    opening_float: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    counted_cash: Mapped[Decimal | None] = mapped_column(Money)
+    expected_cash: Mapped[Decimal | None] = mapped_column(Money)
+    ledger_heads: Mapped[dict | None] = mapped_column(JSONB)
+    __table_args__ = (
+        CheckConstraint("kind IN ('counter', 'kiosk')", name="kind_known"),
+        CheckConstraint(
+            "opening_float >= 0 AND (counted_cash IS NULL OR counted_cash >= 0)",
+            name="cash_nonnegative",
+        ),
+        CheckConstraint("(closed_at IS NULL) = (closed_by IS NULL)", name="closed_together"),
+        # one open session per terminal, held by the database
+        Index(
+            "uq_cash_sessions_open_terminal",
+            "terminal_id",
+            unique=True,
+            postgresql_where="closed_at IS NULL",
+        ),
+    )
+
+
+class CashMovement(Base):
+    """Cash put into or taken out of the drawer for a reason other than a sale."""
+
+    __tablename__ = "cash_movements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cash_sessions.id"), nullable=False, index=True
+    )
+    direction: Mapped[str] = mapped_column(String(3), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False)
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (
+        CheckConstraint("direction IN ('in', 'out')", name="direction_known"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+
+class SessionPayment(Base):
+    """Which drawer session a payment or refund was taken in (for the Z-report)."""
+
+    __tablename__ = "session_payments"
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cash_sessions.id"), nullable=False, index=True
+    )
+
+
+class OrderDiscount(Base):
+    """A discount granted on an unpaid order, on one line or on the whole order."""
+
+    __tablename__ = "order_discounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    value: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    granted_by: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False)
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (
+        CheckConstraint("kind IN ('percent', 'fixed')", name="kind_known"),
+        CheckConstraint("value > 0 AND amount > 0", name="positive"),
+        CheckConstraint("kind <> 'percent' OR value <= 100", name="percent_at_most_100"),
+    )
+
+
+class ReceiptPrint(Base):
+    """Every receipt printed; any copy after the first is marked DUPLICATE."""
+
+    __tablename__ = "receipt_prints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), nullable=False, index=True)
+    copy_number: Mapped[int] = mapped_column(Integer, nullable=False)
+    printed_by: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    printed_at: Mapped[datetime] = created_at()
+    __table_args__ = (UniqueConstraint("payment_id", "copy_number", name="uq_receipt_prints_copy"),)
+
+
+class SessionOrder(Base):
+    """Which drawer session an order was placed in (the Z-report's order count)."""
+
+    __tablename__ = "session_orders"
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cash_sessions.id"), nullable=False, index=True
+    )

@@ -16,11 +16,14 @@ from __future__ import annotations
 from workshop_tui.db.engine import Database
 from workshop_tui.services.auth import AuthService
 from workshop_tui.services.cart import CartService
+from workshop_tui.services.cash import CashService
 from workshop_tui.services.catalog import CatalogService
+from workshop_tui.services.discounts import DiscountService
 from workshop_tui.services.events import EventService
 from workshop_tui.services.ledger import LedgerService
 from workshop_tui.services.orders import OrderService
 from workshop_tui.services.payments import PaymentService
+from workshop_tui.services.receipts import ReceiptService
 from workshop_tui.services.reports import ReportService
 from workshop_tui.services.stock import StockService
 
@@ -38,6 +41,9 @@ class Services:
         self.payments = PaymentService(db, self.events)
         self.stock = StockService(db, self.events)
         self.reports = ReportService(db)
+        self.cash = CashService(db)
+        self.discounts = DiscountService(db)
+        self.receipts = ReceiptService(db)
 
     def close(self) -> None:
         self.db.dispose()

@@ -226,6 +226,15 @@ class AuthService:
 
         return read_only(self.db, work)
 
+    def staff_account(self, username: object) -> Account:
+        """A staff or admin account by username: who the command line acts as (it has the database already)."""
+        kind, value = parse_login(username)
+        row = self._find(kind, value)
+        if row is None:
+            raise NotFound(f"no account {value}")
+        require_staff(row.account)
+        return row.account
+
     def find_customer(self, actor: Account, login: object) -> Account | None:
         """Staff look a customer up by phone (or username) at the counter."""
         require_staff(actor)

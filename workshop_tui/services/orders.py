@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -22,9 +22,11 @@ from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.cart import empty_cart, lock_cart
+from workshop_tui.services.cash import till_session
 from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound, OutOfStock
 from workshop_tui.services.events import EventService
+from workshop_tui.services.pricing import refund_for
 from workshop_tui.services.types import Account, Order, OrderPage, ReturnRequest, StockChange
 
 log = logging.getLogger(__name__)
@@ -111,7 +113,15 @@ def transition(s: Session, order_id: int, allowed: Sequence[str], **values) -> b
     return moved is not None
 
 
-def refund(s: Session, order: m.Order, amount: Decimal, reason: str, *, kind_detail: str) -> None:
+def refund(
+    s: Session,
+    order: m.Order,
+    amount: Decimal,
+    reason: str,
+    *,
+    kind_detail: str,
+    till: int | None = None,
+) -> None:
     """A refund payment row and its ledger entry, on the method of the successful charge."""
     method = s.scalar(
         select(m.Payment.method).where(
@@ -135,6 +145,8 @@ def refund(s: Session, order: m.Order, amount: Decimal, reason: str, *, kind_det
     )
     s.add(payment)
     s.flush()
+    if till is not None:
+        s.add(m.SessionPayment(payment_id=payment.id, session_id=till))
     ledger.append(
         s,
         seller_id=order.seller_id,
@@ -180,6 +192,7 @@ class OrderService:
 
         def work(s: Session) -> int:
             changes.clear()
+            till = till_session(s, self.db, actor, selling=True)
             cart = lock_cart(s, actor.id)
             existing = s.scalar(
                 select(m.Order.id).where(
@@ -240,6 +253,8 @@ class OrderService:
             )
             s.add(order)
             s.flush()
+            if till is not None:
+                s.add(m.SessionOrder(order_id=order.id, session_id=till))
             s.add_all(
                 m.OrderItem(
                     order_id=order.id,
@@ -321,6 +336,7 @@ class OrderService:
 
         def work(s: Session) -> None:
             changes.clear()
+            till = till_session(s, self.db, actor, selling=False)
             order = lock_order(s, actor, order_id)
             was = order.status
             if not transition(s, order.id, CANCELLABLE, status="cancelled", closed_at=func.now()):
@@ -345,7 +361,7 @@ class OrderService:
                 )
             )
             if refunded:
-                refund(s, order, refunded, why, kind_detail="cancellation")
+                refund(s, order, refunded, why, kind_detail="cancellation", till=till)
 
         in_transaction(self.db, work)
         self.events.stock_changed(changes)
@@ -380,6 +396,7 @@ class OrderService:
 
         def work(s: Session) -> None:
             changes.clear()
+            till = till_session(s, self.db, actor, selling=False)
             order = lock_order(s, actor, order_id)
             if order.status not in RETURNABLE:
                 raise InvalidState(
@@ -409,7 +426,7 @@ class OrderService:
             amount = Decimal("0.00")
             for product_id, qty in sorted(wanted.items()):
                 line = lines[product_id]
-                line_refund = share_of_total(line.unit_price * qty, order)
+                line_refund = refund_for(s, order, product_id, qty, line.quantity, line.unit_price)
                 amount += line_refund
                 s.execute(
                     update(m.OrderItem)
@@ -434,7 +451,9 @@ class OrderService:
                 status="returned" if left == 0 else "partially_returned",
                 closed_at=func.now() if left == 0 else None,
             )
-            refund(s, order, amount, why or "return", kind_detail="return")
+            if left == 0:  # the last units: give back exactly what is left of the payment
+                amount = order.total - refunded_so_far(s, order.id)
+            refund(s, order, amount, why or "return", kind_detail="return", till=till)
 
         in_transaction(self.db, work)
         self.events.stock_changed(changes)
@@ -512,10 +531,11 @@ def merge_return_requests(items: object) -> dict[int, int]:
     return wanted
 
 
-def share_of_total(line_amount: Decimal, order: m.Order) -> Decimal:
-    """A line's part of what was actually paid (discounts spread in proportion)."""
-    if order.subtotal <= 0:
-        return Decimal("0.00")
-    return (line_amount * order.total / order.subtotal).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
+def refunded_so_far(s: Session, order_id: int) -> Decimal:
+    return s.scalar(
+        select(func.coalesce(func.sum(m.Payment.amount), 0)).where(
+            m.Payment.order_id == order_id,
+            m.Payment.kind == "refund",
+            m.Payment.status == "succeeded",
+        )
     )

@@ -17,9 +17,11 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_transaction
+from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, InvalidState
 from workshop_tui.services.events import EventService
 from workshop_tui.services.orders import check_key, lock_order, transition
+from workshop_tui.services.pricing import ledger_payload
 from workshop_tui.services.types import Account, PaymentResult
 
 OUTCOMES = ("success", "decline")
@@ -46,6 +48,7 @@ class PaymentService:
         key = check_key(idempotency_key)
 
         def work(s: Session) -> tuple[int, int]:
+            till = till_session(s, self.db, actor, selling=True)
             order = lock_order(s, actor, order_id)
             earlier = s.scalars(
                 select(m.Payment).where(m.Payment.idempotency_key == key)
@@ -77,6 +80,8 @@ class PaymentService:
             )
             s.add(payment)
             s.flush()
+            if till is not None:
+                s.add(m.SessionPayment(payment_id=payment.id, session_id=till))
             if succeeded:
                 transition(s, order.id, ("pending_payment",), status="paid", paid_at=func.now())
             ledger.append(
@@ -97,6 +102,7 @@ class PaymentService:
                 order_id=order.id,
                 payment_id=payment.id,
                 method=method,
+                payload=ledger_payload(s, order),
             )
             return order.id, payment.id
 

@@ -88,6 +88,60 @@ class ReportService:
                 by_seller=by_seller,
                 by_hour=grouped(s, hour),
                 by_method=grouped(s, method),
+                by_category=by_category(s, start, end),
             )
 
         return read_only(self.db, work)
+
+
+def by_category(s: Session, start: datetime, end: datetime) -> tuple[SalesRow, ...]:
+    """Revenue by category, from order lines (an order can span categories).
+
+    Line revenue is its share of the order's total, so order discounts are spread in proportion.
+    """
+    line_revenue = (
+        m.OrderItem.quantity
+        * m.OrderItem.unit_price
+        * m.Order.total
+        / func.nullif(m.Order.subtotal, 0)
+    )
+    rows = s.execute(
+        select(
+            m.Category.name,
+            func.count(func.distinct(m.Order.id)),
+            func.sum(m.OrderItem.quantity),
+            func.coalesce(func.sum(line_revenue), 0),
+        )
+        .join(m.OrderItem, m.OrderItem.order_id == m.Order.id)
+        .join(m.Product, m.Product.id == m.OrderItem.product_id)
+        .join(m.Category, m.Category.id == m.Product.category_id)
+        .where(m.Order.paid_at >= start, m.Order.paid_at < end, m.Order.status.in_(SOLD))
+        .group_by(m.Category.name)
+        .order_by(m.Category.name)
+    ).all()
+    return tuple(
+        SalesRow(r[0], r[1], int(r[2]), Decimal(r[3]).quantize(Decimal("0.01"))) for r in rows
+    )
+
+
+def report_csv(report: SalesReport) -> str:
+    """One CSV of every breakdown: section,label,orders,units,revenue (plus totals)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "label", "orders", "units", "revenue"])
+    writer.writerow(
+        ["total", "sales", report.orders, sum(r.units for r in report.by_seller), report.revenue]
+    )
+    writer.writerow(["total", "refunds", "", "", report.refunds])
+    for section, rows in (
+        ("seller", report.by_seller),
+        ("category", report.by_category),
+        ("method", report.by_method),
+        ("hour", report.by_hour),
+    ):
+        for row in rows:
+            writer.writerow([section, row.label, row.orders, row.units, row.revenue])
+    return out.getvalue()

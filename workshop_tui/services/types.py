@@ -283,3 +283,63 @@ class SalesReport:
     by_seller: tuple[SalesRow, ...]
     by_hour: tuple[SalesRow, ...]
     by_method: tuple[SalesRow, ...]
+    by_category: tuple[SalesRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class CashSession:
+    id: int
+    terminal_id: str
+    kind: str  # counter | kiosk
+    opened_by: int
+    opened_at: datetime
+    opening_float: Decimal
+    closed_at: datetime | None
+    counted_cash: Decimal | None
+    expected_cash: Decimal | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class ZReport:
+    """A drawer session's totals; at close, expected against counted cash."""
+
+    session: CashSession
+    sales_by_method: tuple[SalesRow, ...]
+    refunds_by_method: tuple[SalesRow, ...]
+    orders: int
+    cancellations: int
+    gross: Decimal
+    refunds: Decimal
+    cash_in: Decimal
+    cash_out: Decimal
+    expected_cash: Decimal
+    counted_cash: Decimal | None
+    ledger_heads: tuple[ChainHead, ...]
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.refunds
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.counted_cash is None else self.counted_cash - self.expected_cash
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One printed copy of a sale, refund or return receipt."""
+
+    order: Order
+    payment: Payment
+    kind: str  # sale | refund
+    copy_number: int
+    printed_at: datetime
+    returned: tuple[OrderLine, ...] = ()  # the lines (and quantities) a return receipt covers
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.copy_number > 1

@@ -1,0 +1,65 @@
+"""Money arithmetic shared by checkout, discounts, payments and returns."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workshop_tui.db import models as m
+from workshop_tui.services.ledger_codec import to_paise
+
+CENT = Decimal("0.01")
+
+
+def line_discounts(s: Session, order_id: int) -> dict[int, Decimal]:
+    """Per product, the discounts granted on that line alone."""
+    found: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for product_id, amount in s.execute(
+        select(m.OrderDiscount.product_id, func.sum(m.OrderDiscount.amount))
+        .where(m.OrderDiscount.order_id == order_id, m.OrderDiscount.product_id.is_not(None))
+        .group_by(m.OrderDiscount.product_id)
+    ):
+        found[product_id] = Decimal(amount)
+    return found
+
+
+def ledger_payload(s: Session, order: m.Order) -> dict:
+    """What the charge's ledger entry records about discounts (nothing when there are none)."""
+    rows = s.scalars(
+        select(m.OrderDiscount)
+        .where(m.OrderDiscount.order_id == order.id)
+        .order_by(m.OrderDiscount.id)
+    ).all()
+    if not rows:
+        return {}
+    return {
+        "subtotal_paise": to_paise(order.subtotal),
+        "discount_paise": to_paise(order.discount_total),
+        "discounts": [
+            {
+                "kind": d.kind,
+                "value": str(d.value),
+                "product_id": d.product_id,
+                "amount_paise": to_paise(d.amount),
+                "granted_by": d.granted_by,
+            }
+            for d in rows
+        ],
+    }
+
+
+def refund_for(
+    s: Session, order: m.Order, product_id: int, quantity: int, bought: int, unit_price: Decimal
+) -> Decimal:
+    """What returning `quantity` units of a line gives back: its price less its own discounts,
+    then its share of the order-wide discount."""
+    per_line = line_discounts(s, order.id)
+    all_line = sum(per_line.values(), Decimal("0"))
+    line_net = unit_price * quantity - per_line.get(product_id, Decimal("0")) * quantity / bought
+    base = order.subtotal - all_line
+    if base <= 0:
+        return Decimal("0.00")
+    return (line_net * order.total / base).quantize(CENT, rounding=ROUND_HALF_UP)
