@@ -373,6 +373,39 @@ def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: s
         click.echo(f"wrote {csv_path}")
 
 
+@report.command("z")
+@click.option(
+    "--session", "session_id", type=int, help="A session id (default: this terminal's latest)."
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the CSV here.",
+)
+@click.option(
+    "--as", "login", default="admin", show_default=True, help="A staff or admin username."
+)
+@click.pass_context
+@handles_errors
+def report_z(ctx: click.Context, session_id: int | None, csv_path: Path | None, login: str) -> None:
+    """A cash session's Z-report (an X-report while it is still open)."""
+    from workshop_tui.services.zreport import as_csv, as_text
+
+    services = open_services(ctx)
+    actor = services.auth.staff_account(login)
+    if session_id is None:
+        latest = services.cash.sessions(actor, limit=1)
+        if not latest:
+            fail("no cash session has been opened yet")
+        session_id = latest[0].id
+    z = services.cash.report(actor, session_id)
+    click.echo(as_text(z), nl=False)
+    if csv_path is not None:
+        csv_path.write_text(as_csv(z))
+        click.echo(f"wrote {csv_path}")
+
+
 @main.command()
 @click.option("--clients", type=click.IntRange(1, 64), default=16, show_default=True)
 @click.option("--seconds", type=click.FloatRange(0.5, 600), default=5.0, show_default=True)

@@ -98,3 +98,24 @@ def test_cash_moves_need_an_open_session_and_a_reason(till, shop):
         till.cash.move(shop.staff, "in", "10", "  ")
     with pytest.raises(InvalidInput):
         till.cash.move(shop.staff, "sideways", "10", "why")
+
+
+def test_the_z_report_prints_as_text_and_csv_from_the_command_line(till, shop, database, tmp_path):
+    from click.testing import CliRunner
+
+    from workshop_tui.cli import main
+
+    till.cash.open(shop.staff, "100.00")
+    counter_sale(till, shop, shop.hammer, 1, key="a")
+    z = till.cash.close(shop.staff, "350.00")
+    out = tmp_path / "z.csv"
+    result = CliRunner().invoke(
+        main, ["--database-url", database.url, "report", "z", "--as", "counter", "--csv", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Z-REPORT" in result.output and "Expected cash" in result.output
+    assert max(len(line) for line in result.output.splitlines()[:-1]) <= 42
+    assert (
+        f"session,id,,{z.session.id}" in out.read_text()
+        and "totals,difference,,0.00" in out.read_text()
+    )
