@@ -141,7 +141,7 @@
       return;
     }
     document.getElementById("account").textContent = "Signed in as " + account.display_name +
-      (account.phone ? " · " + account.phone : "");
+      (account.phone && account.phone !== account.display_name ? " · " + account.phone : "");
     await loadOrders(false);
   });
 })();

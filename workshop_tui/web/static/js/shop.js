@@ -15,9 +15,11 @@
     sellerName: "",
     nextAfter: null,
     busy: false,
+    wanted: new Map(), // taps not yet sent: product id -> quantity (sent one at a time, in order)
   };
 
   function quantityInCart(productId) {
+    if (state.wanted.has(productId)) return state.wanted.get(productId);
     if (!state.cart) return 0;
     const line = state.cart.lines.find((l) => l.product_id === productId);
     return line ? line.quantity : 0;
@@ -127,19 +129,36 @@
     }
   }
 
+  /* A tap records the wanted quantity at once (shown right away); the taps are sent one
+     request at a time, so quick taps add up instead of being lost. */
+  function tap(productId, quantity) {
+    state.wanted.set(productId, Math.max(0, quantity));
+    renderProducts();
+    flush();
+  }
+
+  async function flush() {
+    if (state.busy || state.wanted.size === 0) return;
+    const [productId, quantity] = state.wanted.entries().next().value;
+    await setQuantity(productId, quantity, false);
+    flush();
+  }
+
   async function setQuantity(productId, quantity, replace) {
-    if (state.busy) return;
     state.busy = true;
     W.clearNotice();
     try {
       state.cart = await W.api("PUT", "/api/cart/items/" + productId, {
         body: { quantity: quantity, replace: !!replace },
       });
+      if (state.wanted.get(productId) === quantity) state.wanted.delete(productId);
       sessionStorage.removeItem(CHECKOUT_KEY);
       if (replace) W.notify("Cart replaced.", "ok");
     } catch (err) {
+      state.wanted.clear();
       if (err.code === "seller_conflict") {
         state.busy = false;
+        renderProducts();
         if (await sellerConflict(err.details)) return setQuantity(productId, quantity, true);
         W.notify("Kept your cart from " + (err.details.cart_seller || "the other seller") + ".", "info");
         return;
@@ -202,8 +221,8 @@
     if (!target) return;
     const action = target.dataset.action;
     const id = Number(target.dataset.id);
-    if (action === "inc") setQuantity(id, quantityInCart(id) + 1);
-    else if (action === "dec") setQuantity(id, Math.max(0, quantityInCart(id) - 1));
+    if (action === "inc") tap(id, quantityInCart(id) + 1);
+    else if (action === "dec") tap(id, quantityInCart(id) - 1);
     else if (action === "seller") {
       state.sellerId = id;
       state.sellerName = target.dataset.name;
