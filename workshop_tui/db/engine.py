@@ -62,10 +62,12 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _on_connect(self, dbapi_conn, _record) -> None:
-        # Every session works in UTC, so timestamps render the same on every terminal.
+        # Every connection works in UTC, so timestamps render the same on every terminal.
         with dbapi_conn.cursor() as cur:
             cur.execute("SET TIME ZONE 'UTC'")
             cur.execute(f"SET statement_timeout = {int(self.settings.statement_timeout_ms)}")
+            # A terminal waits this long for a row another holds, then the transaction is retried.
+            cur.execute(f"SET lock_timeout = {int(self.settings.lock_timeout_ms)}")
         dbapi_conn.commit()
 
     def check(self) -> None:

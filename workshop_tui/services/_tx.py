@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -55,10 +54,7 @@ def in_transaction(
     for attempt in range(1, attempts + 1):
         try:
             with db.sessions.begin() as session:
-                session.execute(
-                    text(f"SET LOCAL lock_timeout = {int(db.settings.lock_timeout_ms)}")
-                )
-                return work(session)
+                return work(session)  # lock_timeout is set on every connection (db.engine)
         except DBAPIError as exc:
             code = sqlstate(exc)
             if code not in RETRYABLE_SQLSTATES:
