@@ -1,0 +1,62 @@
+"""Two processes on one machine share the embedded server; it stops when the last one exits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+HOLDER = """
+import sys
+from pathlib import Path
+from workshop_tui.config import Settings
+from workshop_tui.db import Database
+db = Database(Settings(data_dir=Path(sys.argv[1])))
+db.check()
+print(db.url, flush=True)
+sys.stdin.readline()
+"""
+
+
+def start_holder(data_dir: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return proc, proc.stdout.readline().strip()
+
+
+def postmaster_running(data_dir: Path) -> bool:
+    pid_file = data_dir / "pgdata" / "postmaster.pid"
+    return pid_file.exists() and psutil.pid_exists(int(pid_file.read_text().split()[0]))
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+    proc.wait(30)
+
+
+def test_two_processes_share_one_embedded_server_until_the_last_exits(tmp_path):
+    data_dir = tmp_path / "shared"
+    first, first_url = start_holder(data_dir)
+    second, second_url = start_holder(data_dir)
+    try:
+        assert first_url and first_url == second_url
+        stop(first)
+        assert postmaster_running(data_dir), "the server stopped while a process still used it"
+        stop(second)
+        for _ in range(50):
+            if not postmaster_running(data_dir):
+                break
+            time.sleep(0.1)
+        assert not postmaster_running(data_dir)
+    finally:
+        for proc in (first, second):
+            if proc.poll() is None:
+                proc.kill()
