@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from workshop_tui.cli import main
 from workshop_tui.config import Settings
+from workshop_tui.db.engine import normalise_url
 from workshop_tui.services.stress import run_stress
 from workshop_tui.services.stress_checks import check_invariants
 from workshop_tui.services.stress_db import scratch_database, seed_shop
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 def database_names(url: str) -> set[str]:
-    engine = create_engine(url)
+    engine = create_engine(normalise_url(url))
     try:
         with engine.connect() as conn:
             return set(conn.scalars(text("SELECT datname FROM pg_database")))
