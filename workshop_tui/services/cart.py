@@ -31,12 +31,16 @@ def check_quantity(value: object, maximum: int, *, allow_zero: bool = True) -> i
 
 def lock_cart(s: Session, owner_id: int) -> m.Cart:
     """The owner's cart row, created when missing, locked FOR UPDATE (first in the lock order)."""
+    locked = select(m.Cart).where(m.Cart.customer_id == owner_id).with_for_update()
+    cart = s.scalars(locked).one_or_none()  # the usual case: one round trip
+    if cart is not None:
+        return cart
     s.execute(
         insert(m.Cart)
         .values(customer_id=owner_id)
         .on_conflict_do_nothing(index_elements=["customer_id"])
     )
-    return s.scalars(select(m.Cart).where(m.Cart.customer_id == owner_id).with_for_update()).one()
+    return s.scalars(locked).one()
 
 
 def read_cart(s: Session, owner_id: int) -> Cart:

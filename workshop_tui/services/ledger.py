@@ -45,16 +45,20 @@ def append(
 ) -> LedgerRef:
     """Append one row to the seller's chain. Takes the chain head's lock: call it last."""
     chain = chain_for_seller(seller_id)
-    s.execute(
-        insert(m.LedgerHead)
-        .values(chain=chain, seq=0, hash=GENESIS_HASH)
-        .on_conflict_do_nothing(index_elements=["chain"])
-    )
-    seq, prev = s.execute(
+    head = (
         select(m.LedgerHead.seq, m.LedgerHead.hash)
         .where(m.LedgerHead.chain == chain)
         .with_for_update()
-    ).one()
+    )
+    found = s.execute(head).one_or_none()  # the usual case: one round trip
+    if found is None:  # the chain's first row: create its head, then lock it
+        s.execute(
+            insert(m.LedgerHead)
+            .values(chain=chain, seq=0, hash=GENESIS_HASH)
+            .on_conflict_do_nothing(index_elements=["chain"])
+        )
+        found = s.execute(head).one()
+    seq, prev = found
     seq += 1
     now = datetime.now(UTC)
     content = canonical_content(
