@@ -97,6 +97,9 @@ def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
         .outerjoin(
             m.Transaction,
             (m.Transaction.payment_id == m.Payment.id)
+            # transactions.payment_id has no index: matching the (indexed) order_id too
+            # keeps this an index lookup instead of a scan of the whole ledger per load.
+            & (m.Transaction.order_id == m.Payment.order_id)
             & m.Transaction.kind.in_(("charge", "refund", "decline")),
         )
         .where(m.Payment.order_id.in_(ids))
