@@ -76,6 +76,7 @@ class WorkshopApp(App[None]):
         self.account: Account | None = None
         self.counter_customer: Account | None = None
         self.cart: Cart | None = None  # the last cart a screen loaded: the cart bar reads it
+        self.cart_lock = threading.Lock()  # cart calls run one at a time (widgets.cart_bar)
         self.stock_listeners: set[Screen] = set()  # open screens that want StockChanged
         self._stop_listening = threading.Event()
         self.listener_ready = threading.Event()

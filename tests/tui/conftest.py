@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -103,13 +105,57 @@ async def settle(pilot, pause: float = 0.05) -> None:
         await pilot.pause(pause)
 
 
+async def type_into(pilot, selector: str, text: str) -> None:
+    """Fill an Input at once (typing key by key costs ~60 ms a key under Pilot)."""
+    from textual.widgets import Input
+
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = text
+    await pilot.pause()
+
+
 async def log_in(pilot, login: str = "9876543210", secret: str = PIN) -> None:
     await pilot.pause()
-    await pilot.press(*login, "enter")
+    await type_into(pilot, "#login", login)
+    await pilot.press("enter")
     await settle(pilot)
-    await pilot.press(*secret, "enter")
+    await type_into(pilot, "#secret", secret)
+    await pilot.press("enter")
     await settle(pilot)
 
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+def shown(app) -> str:
+    """The screen's text as rendered (from the SVG screenshot), for "is it on screen"."""
+    svg = app.export_screenshot(simplify=True)
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def rows(app) -> list[str]:
+    """The product names in the shop table, top to bottom."""
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one("#products", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def open_shop(pilot, account) -> None:
+    """Start as `account` without typing (test_login.py covers the typing and the PINs)."""
+    from workshop_tui.messages import LoggedIn
+
+    await pilot.pause()
+    pilot.app.post_message(LoggedIn(account))
+    await settle(pilot)
+
+
+async def select_product(pilot, name: str) -> None:
+    from textual.widgets import DataTable
+
+    table = pilot.app.screen.query_one("#products", DataTable)
+    table.focus()
+    table.move_cursor(row=rows(pilot.app).index(name))
+    await pilot.pause()

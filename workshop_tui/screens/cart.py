@@ -41,7 +41,7 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
         Binding("plus,equals_sign", "change(1)", "More", key_display="+", id="cart.more"),
         Binding("minus", "change(-1)", "Less", key_display="-", id="cart.less"),
         Binding("delete,r", "remove", "Remove", key_display="del", id="cart.remove"),
-        Binding("p", "checkout", "Checkout", id="cart.checkout"),
+        Binding("o", "checkout", "Checkout", id="cart.checkout"),
     ]
 
     def __init__(self) -> None:

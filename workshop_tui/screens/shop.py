@@ -78,6 +78,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
             self.table.add_column(label, key=key, width=size)
         self.table.add_column("Cart", key="incart", width=4)
         self.app.stock_listeners.add(self)  # type: ignore[attr-defined]
+        self.watch(self.table, "scroll_y", self._scrolled, init=False)
         services = self.app.services  # type: ignore[attr-defined]
         self.call_service(
             lambda: FiltersLoaded(services.catalog.sellers(), services.catalog.categories()),
@@ -193,9 +194,10 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
     def row_selected(self) -> None:
         self.action_change(1)
 
-    def on_mouse_scroll_down(self) -> None:
+    def _scrolled(self, scroll_y: float) -> None:
+        """Mouse wheel, scrollbar or end: near the bottom, fetch the next page."""
         table = self.table
-        if table.scroll_y >= table.max_scroll_y - 3:
+        if table.row_count and scroll_y >= table.max_scroll_y - 3:
             self.load_more()
 
     # --- live stock -----------------------------------------------------------

@@ -7,6 +7,8 @@ on the screen and turns seller_conflict into "Replace it?".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -64,31 +66,35 @@ class CartMixin:
 
     _pending_change: tuple[int, int] | None = None
 
+    def _cart_call(self, call: Callable[[], Cart], action: str) -> None:
+        """Cart calls run one at a time, in order, so a reload can never overtake a change
+        and paint an older cart over a newer one. None is cancelled: every press counts."""
+        lock = self.app.cart_lock  # type: ignore[attr-defined]
+
+        def serialised() -> Cart:
+            with lock:
+                return call()
+
+        self.call_service(  # type: ignore[attr-defined]
+            serialised, CartLoaded, group="cart", exclusive=False, action=action
+        )
+
     def load_cart(self) -> None:
         services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
-        self.call_service(  # type: ignore[attr-defined]
-            lambda: services.cart.get(account), CartLoaded, group="cart", action="cart.get"
-        )
+        self._cart_call(lambda: services.cart.get(account), "cart.get")
 
     def change_cart(self, product_id: int, delta: int, *, replace: bool = False) -> None:
         services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
         self._pending_change = (product_id, delta)
-        self.call_service(  # type: ignore[attr-defined]
+        self._cart_call(
             lambda: services.cart.change(account, product_id, delta, replace=replace),
-            CartLoaded,
-            group="cart",
-            exclusive=False,  # every press counts; the service serialises them per cart
-            action="cart.change",
+            "cart.change",
         )
 
     def set_cart_line(self, product_id: int, quantity: int) -> None:
         services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
-        self.call_service(  # type: ignore[attr-defined]
-            lambda: services.cart.set_quantity(account, product_id, quantity),
-            CartLoaded,
-            group="cart",
-            exclusive=False,
-            action="cart.set",
+        self._cart_call(
+            lambda: services.cart.set_quantity(account, product_id, quantity), "cart.set"
         )
 
     # A plain mixin gets no @on() registration: handlers go by their conventional names.
