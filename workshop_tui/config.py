@@ -39,6 +39,7 @@ class Settings:
     kiosk: bool = False
     kiosk_idle_seconds: float = 120.0
     order_ttl_minutes: int = 15
+    expiry_sweep_seconds: float = 1.0
     return_window_days: int = 7
     max_line_quantity: int = 99
     lock_timeout_ms: int = 2000

@@ -92,7 +92,7 @@ def test_an_unpaid_order_past_its_window_expires_and_gives_its_stock_back(make_s
 
 
 def test_expired_orders_are_swept_before_the_next_checkout(make_services, shop):
-    services = make_services(order_ttl_minutes=0)
+    services = make_services(order_ttl_minutes=0, expiry_sweep_seconds=0)
     services.cart.set_quantity(shop.customer, shop.saw, 2)
     services.orders.checkout(shop.customer, "k1")
     services.cart.set_quantity(shop.other, shop.hammer, 1)

@@ -118,12 +118,17 @@ def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
                 ledger=ref,
             )
         )
-    reasons = dict(
-        session.execute(
-            select(m.Cancellation.order_id, m.Cancellation.reason).where(
-                m.Cancellation.order_id.in_(ids)
-            )
-        ).all()
+    cancelled = [order.id for order, *_ in heads if order.status == "cancelled"]
+    reasons = (
+        dict(
+            session.execute(
+                select(m.Cancellation.order_id, m.Cancellation.reason).where(
+                    m.Cancellation.order_id.in_(cancelled)
+                )
+            ).all()
+        )
+        if cancelled
+        else {}
     )
     by_id: dict[int, t.Order] = {}
     for order, c_name, c_user, c_phone, s_name in heads:

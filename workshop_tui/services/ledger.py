@@ -44,52 +44,62 @@ def append(
     payload: dict[str, Any] | None = None,
 ) -> LedgerRef:
     """Append one row to the seller's chain. Takes the chain head's lock: call it last."""
-    chain = chain_for_seller(seller_id)
-    head = (
+    entry = {
+        "kind": kind,
+        "amount": amount,
+        "order_id": order_id,
+        "payment_id": payment_id,
+        "method": method,
+        "payload": payload,
+    }
+    return append_entries(s, seller_id, [entry])[-1]
+
+
+def lock_head(s: Session, chain: str) -> tuple[int, str]:
+    head = s.execute(
         select(m.LedgerHead.seq, m.LedgerHead.hash)
         .where(m.LedgerHead.chain == chain)
         .with_for_update()
-    )
-    found = s.execute(head).one_or_none()  # the usual case: one round trip
-    if found is None:  # the chain's first row: create its head, then lock it
+    ).first()
+    if head is None:  # a seller's first entry: create the head, then lock it like any other
         s.execute(
             insert(m.LedgerHead)
             .values(chain=chain, seq=0, hash=GENESIS_HASH)
             .on_conflict_do_nothing(index_elements=["chain"])
         )
-        found = s.execute(head).one()
-    seq, prev = found
-    seq += 1
+        head = s.execute(
+            select(m.LedgerHead.seq, m.LedgerHead.hash)
+            .where(m.LedgerHead.chain == chain)
+            .with_for_update()
+        ).one()
+    return head[0], head[1]
+
+
+def append_entries(s: Session, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
+    """Append several rows to one chain under one lock of its head (the last lock a transaction takes)."""
+    chain = chain_for_seller(seller_id)
+    seq, prev = lock_head(s, chain)
     now = datetime.now(UTC)
-    content = canonical_content(
-        chain=chain,
-        kind=kind,
-        order_id=order_id,
-        payment_id=payment_id,
-        amount=amount,
-        method=method,
-        created_at=now,
-        payload=payload,
-    )
-    digest = entry_hash(seq, prev, content)
-    s.add(
-        m.Transaction(
-            chain=chain,
-            seq=seq,
-            kind=kind,
-            order_id=order_id,
-            payment_id=payment_id,
-            amount=amount,
-            method=method,
-            payload=payload or {},
-            created_at=now,
-            prev_hash=prev,
-            hash=digest,
+    refs = []
+    for entry in entries:
+        seq += 1
+        content = canonical_content(chain=chain, created_at=now, **entry)
+        digest = entry_hash(seq, prev, content)
+        s.add(
+            m.Transaction(
+                chain=chain,
+                seq=seq,
+                created_at=now,
+                prev_hash=prev,
+                hash=digest,
+                **{**entry, "payload": entry.get("payload") or {}},
+            )
         )
-    )
-    s.execute(update(m.LedgerHead).where(m.LedgerHead.chain == chain).values(seq=seq, hash=digest))
+        refs.append(LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest)))
+        prev = digest
+    s.execute(update(m.LedgerHead).where(m.LedgerHead.chain == chain).values(seq=seq, hash=prev))
     s.flush()
-    return LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest))
+    return refs
 
 
 def row_hash(row: m.Transaction) -> str:

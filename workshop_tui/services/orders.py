@@ -9,6 +9,7 @@ cancel the same order only one restores the stock.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -27,7 +28,14 @@ from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound, OutOfStock
 from workshop_tui.services.events import EventService
 from workshop_tui.services.pricing import refund_for
-from workshop_tui.services.types import Account, Order, OrderPage, ReturnRequest, StockChange
+from workshop_tui.services.types import (
+    Account,
+    Order,
+    OrderLine,
+    OrderPage,
+    ReturnRequest,
+    StockChange,
+)
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +171,14 @@ class OrderService:
     def __init__(self, db: Database, events: EventService) -> None:
         self.db = db
         self.events = events
+        self._next_sweep = 0.0
+
+    def _sweep_expired(self) -> None:
+        """Expire overdue orders before a checkout, at most once per `expiry_sweep_seconds`."""
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.db.settings.expiry_sweep_seconds
+            self.expire_unpaid(limit=20)
 
     # --- checkout -------------------------------------------------------------
 
@@ -186,11 +202,11 @@ class OrderService:
         if for_customer_id is not None and for_customer_id != actor.id:
             require_staff(actor)
             customer_id = check_id(for_customer_id, "customer id")
-        self.expire_unpaid(limit=20)
+        self._sweep_expired()
         ttl = timedelta(minutes=self.db.settings.order_ttl_minutes)
         changes: list[StockChange] = []
 
-        def work(s: Session) -> int:
+        def work(s: Session) -> Order | int:
             changes.clear()
             till = till_session(s, self.db, actor, selling=True)
             cart = lock_cart(s, actor.id)
@@ -201,7 +217,8 @@ class OrderService:
             )
             if existing is not None:
                 return existing
-            if customer_id != actor.id and s.get(m.Customer, customer_id) is None:
+            customer = actor if customer_id == actor.id else s.get(m.Customer, customer_id)
+            if customer is None:
                 raise NotFound(f"no customer #{customer_id}")
             lines = s.execute(
                 select(
@@ -210,8 +227,11 @@ class OrderService:
                     m.Product.price,
                     m.Product.name,
                     m.Product.seller_id,
+                    m.Product.sku,
+                    m.Seller.name.label("seller_name"),
                 )
                 .join(m.Product, m.Product.id == m.CartItem.product_id)
+                .join(m.Seller, m.Seller.id == m.Product.seller_id)
                 .where(m.CartItem.cart_id == cart.id)
                 .order_by(m.CartItem.product_id)
             ).all()
@@ -274,11 +294,11 @@ class OrderService:
                 )
             )
             empty_cart(s, cart)
-            return order.id
+            return new_order_view(order, lines, customer)
 
-        order_id = in_transaction(self.db, work)
+        result = in_transaction(self.db, work)
         self.events.stock_changed(changes)
-        return self.get(actor, order_id)
+        return result if isinstance(result, Order) else self.get(actor, result)
 
     # --- reading --------------------------------------------------------------
 
@@ -538,4 +558,35 @@ def refunded_so_far(s: Session, order_id: int) -> Decimal:
             m.Payment.kind == "refund",
             m.Payment.status == "succeeded",
         )
+    )
+
+
+def new_order_view(order: m.Order, lines: Sequence, customer: Account | m.Customer) -> Order:
+    """The order just created, from what checkout already holds (no reading back)."""
+    return Order(
+        id=order.id,
+        customer_id=order.customer_id,
+        customer_name=customer.name or customer.username or customer.phone or f"#{customer.id}",
+        seller_id=order.seller_id,
+        seller_name=lines[0].seller_name,
+        status=order.status,
+        subtotal=order.subtotal,
+        discount_total=order.discount_total,
+        total=order.total,
+        created_at=order.created_at,
+        expires_at=order.expires_at,
+        paid_at=None,
+        fulfilled_at=None,
+        closed_at=None,
+        lines=tuple(
+            OrderLine(
+                product_id=line.product_id,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.price,
+                returned_qty=0,
+            )
+            for line in lines
+        ),
     )

@@ -7,6 +7,7 @@ as every rupee taken. A key used twice returns the first result and charges once
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import convert, ledger
-from workshop_tui.services._tx import in_transaction
+from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, InvalidState
 from workshop_tui.services.events import EventService
@@ -65,9 +66,6 @@ class PaymentService:
                 raise InvalidState(
                     f"the payment window of order #{order.id} has closed; order again"
                 )
-            attempts = s.scalar(
-                select(func.count()).select_from(m.Payment).where(m.Payment.order_id == order.id)
-            )
             succeeded = outcome == "success"
             payment = m.Payment(
                 order_id=order.id,
@@ -75,7 +73,7 @@ class PaymentService:
                 method=method,
                 status="succeeded" if succeeded else "declined",
                 amount=order.total,
-                reference=f"{method.upper()}-{order.id}-{attempts + 1}",
+                reference=f"{method.upper()}-{order.id}-{secrets.token_hex(3).upper()}",
                 idempotency_key=key,
             )
             s.add(payment)
@@ -84,25 +82,20 @@ class PaymentService:
                 s.add(m.SessionPayment(payment_id=payment.id, session_id=till))
             if succeeded:
                 transition(s, order.id, ("pending_payment",), status="paid", paid_at=func.now())
-            ledger.append(
+            entry = {
+                "amount": order.total,
+                "order_id": order.id,
+                "payment_id": payment.id,
+                "method": method,
+            }
+            discounts = ledger_payload(s, order) if order.discount_total else {}
+            ledger.append_entries(
                 s,
-                seller_id=order.seller_id,
-                kind="attempt",
-                amount=order.total,
-                order_id=order.id,
-                payment_id=payment.id,
-                method=method,
-                payload={"outcome": payment.status},
-            )
-            ledger.append(
-                s,
-                seller_id=order.seller_id,
-                kind="charge" if succeeded else "decline",
-                amount=order.total,
-                order_id=order.id,
-                payment_id=payment.id,
-                method=method,
-                payload=ledger_payload(s, order),
+                order.seller_id,
+                [
+                    {**entry, "kind": "attempt", "payload": {"outcome": payment.status}},
+                    {**entry, "kind": "charge" if succeeded else "decline", "payload": discounts},
+                ],
             )
             return order.id, payment.id
 
@@ -111,6 +104,6 @@ class PaymentService:
         except IntegrityError as exc:
             # The same key raced in from another terminal for another order.
             raise InvalidInput("that idempotency key was used for another order") from exc
-        order = in_transaction(self.db, lambda s: convert.load_orders(s, [order_id])[0])
+        order = read_only(self.db, lambda s: convert.load_orders(s, [order_id])[0])
         payment = next(p for p in order.payments if p.id == payment_id)
         return PaymentResult(order=order, payment=payment)
