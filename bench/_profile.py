@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg2.extensions
+import sqlalchemy
 from sqlalchemy import event
 
 OPS = 25
@@ -28,6 +29,10 @@ class CountingCursor(psycopg2.extensions.cursor):
     def execute(self, query: Any, vars: Any = None) -> Any:  # noqa: A002 - psycopg2's name
         CountingCursor.statements += 1
         return super().execute(query, vars)
+
+
+def site_packages() -> str:
+    return sqlalchemy.__file__.rsplit("/sqlalchemy/", 1)[0] + "/"
 
 
 def _lines(rng: random.Random, sellers: tuple) -> list[tuple[int, int]]:
@@ -100,14 +105,16 @@ def profile(services_path: Any, raw_path: Any, sellers: tuple, echo: Callable[[s
             f"  {c['statements'] / n:5.1f} statements {c['transactions'] / n:4.1f} transactions"
             f" {c['checkouts'] / n:4.1f} checkouts"
         )
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for i in range(10):
         services_op(1000 + i)
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(8)
-    echo("  cProfile of 10 services ops, top functions by own time:")
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(10)
+    echo("  cProfile (CPU time) of 10 services ops, top functions by own time:")
     for line in out.getvalue().splitlines():
         if line.strip() and ("{" in line or ".py:" in line) and "ncalls" not in line:
-            echo("    " + " ".join(line.split()[:6])[:150])
+            ncalls, tottime, _, cumtime, _, *where = line.split()
+            name = " ".join(where).replace(site_packages(), "")
+            echo(f"    {tottime:>7} s own {cumtime:>7} s cum {ncalls:>9} calls  {name}"[:150])
