@@ -165,3 +165,14 @@ def test_the_shop_at_desktop_width(page: Page, live_server: str, shelf, shots):
     box = page.locator(".cart").bounding_box()
     assert box is not None and box["x"] > 600  # the cart sits beside the products
     shots(page, "desktop-shop")
+
+
+def test_logging_out_returns_to_the_login_page(page: Page, live_server: str, shelf, shots):
+    page.goto(live_server + "/")
+    shots(page, "index")
+    log_in(page, live_server)
+    page.click("#logout")
+    expect(page).to_have_url(f"{live_server}/login")
+    shots(page, "login")
+    page.goto(f"{live_server}/profile")
+    expect(page).to_have_url(f"{live_server}/login?next=/profile")
