@@ -1,0 +1,180 @@
+"""What the loader checks beyond the schema's own constraints, and how it names the line.
+
+PostgreSQL reports COPY errors with the table and line; foreign keys and the
+cross-table rules below are found by key, so the key is looked up in the file
+to name its line too. Every message reads "<file>: line <n>: <reason>".
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import psycopg2
+
+from workshop_tui.services.ledger import verify_rows
+from workshop_tui.services.ledger_codec import GENESIS_HASH
+
+
+class LoadError(Exception):
+    """Bad input: the message names the file, the line and the reason. Nothing was loaded."""
+
+
+def line_of(path: Path, column: str, value: object, occurrence: int = 1) -> int | None:
+    """The physical line of the n-th row whose `column` holds `value` (None if absent)."""
+    wanted = str(value)
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        if column not in header:
+            return None
+        index = header.index(column)
+        seen = 0
+        for row in reader:
+            if index < len(row) and row[index].strip() == wanted:
+                seen += 1
+                if seen == occurrence:
+                    return reader.line_num
+    return None
+
+
+def located(path: Path, line: int | None, reason: str) -> LoadError:
+    return LoadError(f"{path.name}: line {line}: {reason}" if line else f"{path.name}: {reason}")
+
+
+_CONTEXT = re.compile(r"COPY (\w+), line (\d+)")
+_KEY = re.compile(r"Key \((?P<cols>[^)]*)\)=\((?P<vals>.*)\)")
+
+
+def copy_error(exc: psycopg2.Error, path: Path) -> LoadError:
+    """Turn a failed COPY into one located message."""
+    diag = exc.diag
+    reason = (diag.message_primary or str(exc)).strip()
+    detail = (diag.message_detail or "").strip()
+    found = _CONTEXT.search(diag.context or "")
+    line = int(found.group(2)) if found else None
+    key = _KEY.search(detail)
+    if key and "," not in key.group("cols"):
+        column, value = key.group("cols"), key.group("vals")
+        if exc.pgcode == "23503":  # foreign key: the value refers to nothing
+            table = re.search(r'table "(\w+)"', detail)
+            target = table.group(1) if table else "the referenced table"
+            reason = f"{column} {value} refers to no row of {target}"
+            line = line or line_of(path, column, value)
+        elif exc.pgcode == "23505":  # unique: the second row with this key is the duplicate
+            reason = f"duplicate {column} {value}"
+            line = line or line_of(path, column, value, occurrence=2)
+    elif detail and exc.pgcode not in ("22P02", "22007", "22008", "22003"):
+        reason = f"{reason} ({detail})"
+    return located(path, line, reason)
+
+
+Query = Callable[[str], list[tuple]]
+
+# (description, SQL returning the offending key first, the file/column holding that key)
+RULES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "order {0}: subtotal {1} is not the sum of its items ({2})",
+        """SELECT o.id, o.subtotal, COALESCE(x.s, 0) FROM orders o
+           LEFT JOIN (SELECT order_id, SUM(quantity * unit_price) s FROM order_items GROUP BY 1) x
+             ON x.order_id = o.id
+           WHERE x.s IS NULL OR o.subtotal <> x.s ORDER BY o.id LIMIT 1""",
+        "orders",
+        "id",
+    ),
+    (
+        "line {0}: product {1} is sold by seller {2}, not by the order's seller {3}",
+        """SELECT oi.id, oi.product_id, p.seller_id, o.seller_id FROM order_items oi
+           JOIN orders o ON o.id = oi.order_id JOIN products p ON p.id = oi.product_id
+           WHERE p.seller_id <> o.seller_id ORDER BY oi.id LIMIT 1""",
+        "order_items",
+        "id",
+    ),
+    (
+        "return {0}: product {1} is not a line of order {2}",
+        """SELECT r.id, r.product_id, r.order_id FROM returns r
+           LEFT JOIN order_items oi ON oi.order_id = r.order_id AND oi.product_id = r.product_id
+           WHERE oi.id IS NULL ORDER BY r.id LIMIT 1""",
+        "returns",
+        "id",
+    ),
+    (
+        "line {0}: returned_qty {1} but the returns rows add up to {2}",
+        """SELECT oi.id, oi.returned_qty, COALESCE(r.q, 0) FROM order_items oi
+           LEFT JOIN (SELECT order_id, product_id, SUM(quantity) q FROM returns GROUP BY 1, 2) r
+             ON r.order_id = oi.order_id AND r.product_id = oi.product_id
+           WHERE oi.returned_qty <> COALESCE(r.q, 0) ORDER BY oi.id LIMIT 1""",
+        "order_items",
+        "id",
+    ),
+    (
+        "order {0} is {1} but has {2} cancellation rows",
+        """SELECT o.id, o.status, COUNT(c.id) FROM orders o
+           LEFT JOIN cancellations c ON c.order_id = o.id GROUP BY o.id, o.status
+           HAVING (o.status = 'cancelled') <> (COUNT(c.id) = 1) ORDER BY o.id LIMIT 1""",
+        "orders",
+        "id",
+    ),
+    (
+        "order {0} is {1} but has no succeeded charge in payments",
+        """SELECT o.id, o.status FROM orders o
+           WHERE o.status IN ('paid', 'fulfilled', 'partially_returned', 'returned')
+             AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id
+                             AND p.kind = 'charge' AND p.status = 'succeeded')
+           ORDER BY o.id LIMIT 1""",
+        "orders",
+        "id",
+    ),
+    (
+        "transaction {0}: chain {1} seq {2} does not follow seq {3} of its chain (gap-free from 1, "
+        "prev_hash = the previous row's hash)",
+        f"""SELECT id, chain, seq, COALESCE(prev_seq, 0) FROM (
+              SELECT id, chain, seq, prev_hash, LAG(seq) OVER w AS prev_seq, LAG(hash) OVER w AS prev
+              FROM transactions WINDOW w AS (PARTITION BY chain ORDER BY seq)) t
+            WHERE seq <> COALESCE(prev_seq, 0) + 1 OR prev_hash <> COALESCE(prev, '{GENESIS_HASH}')
+            ORDER BY id LIMIT 1""",
+        "transactions",
+        "id",
+    ),
+)
+
+STOCK_RULE = (
+    "product {0}: stock_remaining {1}, but its initial stock less what live orders hold "
+    "(returns and cancellations given back) is {2}",
+    """SELECT i.product_id, i.stock_remaining, COALESCE(s.total, 0) FROM inventory i
+       LEFT JOIN (SELECT product_id, SUM(delta) total FROM stock_movements GROUP BY 1) s
+         ON s.product_id = i.product_id
+       WHERE i.stock_remaining <> COALESCE(s.total, 0) ORDER BY i.product_id LIMIT 1""",
+    "inventory",
+    "product_id",
+)
+
+
+def check_rules(
+    query: Query, files: dict[str, Path], rules: Iterable[tuple[str, str, str, str]]
+) -> None:
+    for message, sql, table, column in rules:
+        rows = query(sql)
+        if rows:
+            row = rows[0]
+            path = files[table]
+            raise located(path, line_of(path, column, row[0]), message.format(*row))
+
+
+LEDGER_COLUMNS = "id, chain, seq, kind, order_id, payment_id, amount, method, payload, created_at, prev_hash, hash"
+
+
+def verify_ledger(rows: Iterable[tuple[Any, ...]], path: Path) -> None:
+    """Re-hash every row with the engine's own verifier (services.ledger.verify_rows)."""
+    names = [c.strip() for c in LEDGER_COLUMNS.split(",")]
+    _count, _chains, problems = verify_rows(
+        (SimpleNamespace(**dict(zip(names, row, strict=True))) for row in rows), {}
+    )
+    if problems:
+        found = re.search(r"transaction id (\d+)", problems[0])
+        line = line_of(path, "id", found.group(1)) if found else None
+        raise located(path, line, problems[0])

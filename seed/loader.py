@@ -1,0 +1,285 @@
+"""Load the 11 CSV files with COPY, in one transaction, then derive what the engine keeps.
+
+    workshop seed load data/seed [--replace]
+
+Steps, all in ONE transaction (any failure rolls everything back):
+1. every file present (case-insensitive: Sellers.csv is fine), headers = the
+   table's columns (any order);
+2. refuse a database that already holds data, unless `replace` (then empty it:
+   the append-only triggers on the ledger and stock movements are disabled for
+   that TRUNCATE only, inside the transaction);
+3. COPY each file in dependency order; the schema's keys, foreign keys and
+   CHECKs catch bad numbers, dates, duplicates and dangling references;
+4. cross-table rules (totals, one seller per order, returns, charges, ledger
+   links), then the stock movements (initial, sale, cancel/expiry, return) and
+   the ledger heads are derived in SQL, stock is reconciled and every ledger
+   hash is re-verified with the engine's verifier;
+5. every id sequence is moved past the loaded ids, so the app can insert at once.
+Bad input raises LoadError("<file>: line <n>: <reason>").
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+
+from seed.load_checks import (
+    LEDGER_COLUMNS,
+    RULES,
+    STOCK_RULE,
+    LoadError,
+    check_rules,
+    copy_error,
+    verify_ledger,
+)
+from seed.vocab import EXPIRY_REASON
+from workshop_tui.db import models as m
+from workshop_tui.db.engine import Database
+
+__all__ = ["LoadError", "load", "TABLES"]
+
+TABLES = (
+    "sellers",
+    "categories",
+    "products",
+    "inventory",
+    "customers",
+    "orders",
+    "order_items",
+    "payments",
+    "transactions",
+    "cancellations",
+    "returns",
+)
+DERIVED = ("stock_movements", "ledger_heads")
+# Columns where an empty field means "" rather than NULL (their server default is '').
+EMPTY_IS_TEXT = {"products": ("description",), "customers": ("name",), "returns": ("reason",)}
+
+DERIVE_MOVEMENTS = f"""
+INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id, created_at)
+SELECT product_id, delta, reason, order_id, actor_id, created_at FROM (
+    SELECT i.product_id, i.initial_stock AS delta, 'initial' AS reason, NULL::int AS order_id,
+           NULL::int AS actor_id, p.created_at, 0 AS step
+      FROM inventory i JOIN products p ON p.id = i.product_id WHERE i.initial_stock > 0
+    UNION ALL
+    SELECT oi.product_id, -oi.quantity, 'sale', o.id, COALESCE(o.placed_by, o.customer_id),
+           o.created_at, 1
+      FROM order_items oi JOIN orders o ON o.id = oi.order_id
+    UNION ALL
+    SELECT oi.product_id, oi.quantity,
+           CASE WHEN c.cancelled_by IS NULL AND c.reason = '{EXPIRY_REASON}'
+                THEN 'expiry' ELSE 'cancel' END,
+           c.order_id, c.cancelled_by, c.created_at, 2
+      FROM cancellations c JOIN order_items oi ON oi.order_id = c.order_id
+    UNION ALL
+    SELECT r.product_id, r.quantity, 'return', r.order_id, r.processed_by, r.created_at, 3
+      FROM returns r
+) moves
+ORDER BY created_at, step, order_id NULLS FIRST, product_id
+"""
+DERIVE_HEADS = """
+INSERT INTO ledger_heads (chain, seq, hash)
+SELECT DISTINCT ON (chain) chain, seq, hash FROM transactions ORDER BY chain, seq DESC
+"""
+
+Progress = Callable[[str, int], None]
+
+
+def expected_columns(table: str) -> list[str]:
+    return [c.name for c in m.Base.metadata.tables[table].columns]
+
+
+def find_files(directory: Path) -> dict[str, Path]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise LoadError(f"{directory}: no such directory")
+    by_name = {p.name.lower(): p for p in directory.iterdir() if p.is_file()}
+    missing = [f"{t}.csv" for t in TABLES if f"{t}.csv" not in by_name]
+    if missing:
+        raise LoadError(f"{directory}: missing file(s) {', '.join(missing)}")
+    return {t: by_name[f"{t}.csv"] for t in TABLES}
+
+
+def read_header(table: str, path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle), None)
+    if not header:
+        raise LoadError(f"{path.name}: line 1: empty file; expected the header row")
+    header = [h.strip() for h in header]
+    wanted = expected_columns(table)
+    missing = [c for c in wanted if c not in header]
+    unknown = [c for c in header if c not in wanted]
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    for problem, names in (("missing", missing), ("unknown", unknown), ("repeated", doubled)):
+        if names:
+            raise LoadError(f"{path.name}: line 1: {problem} column(s) {', '.join(names)}")
+    return header
+
+
+def load(
+    database: Database,
+    directory: Path | str,
+    *,
+    replace: bool = False,
+    verify_hashes: bool = True,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """COPY the 11 files into the database; return rows per table (derived tables too)."""
+    files = find_files(Path(directory))
+    headers = {t: read_header(t, files[t]) for t in TABLES}
+    raw = database.engine.raw_connection()
+    conn = raw.driver_connection
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET LOCAL statement_timeout = 0")
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            _refuse_or_empty(cur, replace)
+            restore = _detach(cur)
+            counts = {t: _copy(cur, t, files[t], headers[t], progress) for t in TABLES}
+            _attach(cur, [r for r in restore if r[0] in TABLES], files)
+            cur.execute(f"ANALYZE {', '.join(TABLES)}")  # fresh statistics for the checks below
+            cur.execute("SET LOCAL enable_nestloop = off")  # whole-table checks: hash joins
+
+            def query(sql: str) -> list[tuple]:
+                cur.execute(sql)
+                return cur.fetchall()
+
+            check_rules(query, files, RULES)
+            cur.execute(DERIVE_MOVEMENTS)
+            counts["stock_movements"] = cur.rowcount
+            _attach(cur, [r for r in restore if r[0] not in TABLES], files)
+            check_rules(query, files, (STOCK_RULE,))
+            cur.execute(DERIVE_HEADS)
+            counts["ledger_heads"] = cur.rowcount
+            cur.execute("RESET enable_nestloop")
+            _reset_sequences(cur)
+        if verify_hashes:
+            _verify_ledger(conn, files["transactions"])
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        raw.close()
+    return counts
+
+
+def _detach(cur: Any) -> list[tuple[str, str]]:
+    """Drop the foreign keys, secondary unique constraints and indexes of the tables being filled.
+
+    Returns (table, SQL) to put each back: building an index by sorting and checking
+    a key with one join are far faster than per-row maintenance (bulk-load practice),
+    and putting them back still refuses any duplicate or dangling reference. Primary
+    keys stay, so a duplicate id is reported by COPY with its line. All of this is
+    inside the load's transaction.
+    """
+    targets = list(TABLES + DERIVED)
+    cur.execute(
+        """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
+             FROM pg_constraint c
+            WHERE c.conrelid = ANY(%(t)s::regclass[])
+              AND (c.contype = 'f' OR (c.contype = 'u' AND c.conindid NOT IN (
+                   SELECT f.conindid FROM pg_constraint f
+                    WHERE f.contype = 'f' AND NOT f.conrelid = ANY(%(t)s::regclass[]))))
+            ORDER BY c.contype DESC, 1, 2""",
+        {"t": targets},
+    )
+    constraints = cur.fetchall()  # unique ones first, then foreign keys
+    cur.execute(
+        """SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text,
+                  pg_get_indexdef(i.indexrelid)
+             FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            ORDER BY 1, 2""",
+        (targets,),
+    )
+    indexes = cur.fetchall()
+    for table, name, _, _ in reversed(constraints):
+        cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for _, name, _ in indexes:
+        cur.execute(f"DROP INDEX {name}")
+    return [(table, ddl) for table, _, ddl in indexes] + [
+        (table, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {ddl}')
+        for table, name, ddl, _ in constraints
+    ]
+
+
+def _attach(cur: Any, restore: list[tuple[str, str]], files: dict[str, Path]) -> None:
+    for table, ddl in restore:
+        try:
+            cur.execute(ddl)
+        except psycopg2.Error as exc:
+            if table in files:
+                raise copy_error(exc, files[table]) from None
+            raise
+
+
+def _refuse_or_empty(cur: Any, replace: bool) -> None:
+    tables = [t.name for t in m.Base.metadata.sorted_tables]
+    cur.execute(
+        " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
+    )
+    holding = [row[0] for row in cur.fetchall()]
+    if not holding:
+        return
+    if not replace:
+        raise LoadError(
+            f"the database is not empty ({', '.join(holding)} hold rows): load into an empty "
+            "database, or pass --replace to delete everything in it first"
+        )
+    for table in m.APPEND_ONLY_TABLES:
+        cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    for table in m.APPEND_ONLY_TABLES:
+        cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+def _copy(cur: Any, table: str, path: Path, header: list[str], progress: Progress | None) -> int:
+    options = ["FORMAT csv", "HEADER true"]
+    keep = [c for c in EMPTY_IS_TEXT.get(table, ()) if c in header]
+    if keep:
+        options.append(f"FORCE_NOT_NULL ({', '.join(keep)})")
+    sql = f"COPY {table} ({', '.join(header)}) FROM STDIN WITH ({', '.join(options)})"
+    try:
+        with path.open("rb") as handle:
+            cur.copy_expert(sql, _Counting(handle, table, progress))
+    except psycopg2.Error as exc:
+        raise copy_error(exc, path) from None
+    return cur.rowcount
+
+
+class _Counting:
+    """A file wrapper that reports bytes read (for a progress bar)."""
+
+    def __init__(self, handle: Any, table: str, progress: Progress | None) -> None:
+        self.handle, self.table, self.progress = handle, table, progress
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        if self.progress:
+            self.progress(self.table, len(data))
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(size) if size > 0 else self.handle.readline()
+
+
+def _reset_sequences(cur: Any) -> None:
+    for table in m.Base.metadata.sorted_tables:
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table.name}"
+        )
+
+
+def _verify_ledger(conn: Any, path: Path) -> None:
+    with conn.cursor(name="seed_ledger_verify") as rows:
+        rows.itersize = 20_000
+        rows.execute(f"SELECT {LEDGER_COLUMNS} FROM transactions ORDER BY chain, seq, id")
+        verify_ledger(rows, path)
