@@ -45,9 +45,16 @@ def _sales() -> Screen:
     return SalesScreen()
 
 
+def _till() -> Screen:
+    from workshop_tui.screens.till import TillScreen
+
+    return TillScreen()
+
+
 EXTRA_MODES: tuple[ModeSpec, ...] = (
     ModeSpec("orders", "f3", "Orders", _orders, staff_only=False),
     ModeSpec("counter", "f4", "Counter", _counter, staff_only=True),
     ModeSpec("stock", "f5", "Stock", _stock, staff_only=True),
     ModeSpec("sales", "f6", "Sales", _sales, staff_only=True),
+    ModeSpec("till", "f7", "Till", _till, staff_only=True),
 )

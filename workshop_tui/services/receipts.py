@@ -111,7 +111,7 @@ def returned_lines(s: Session, order, payment: m.Payment) -> tuple[OrderLine, ..
 
 
 def rupees(amount: Decimal) -> str:
-    return f"Rs {amount:,.2f}"
+    return f"{'-' if amount < 0 else ''}Rs {abs(amount):,.2f}"
 
 
 def as_text(receipt: Receipt, width: int = PRINTER_WIDTH) -> str:

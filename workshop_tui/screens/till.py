@@ -1,0 +1,227 @@
+"""The till ("till" mode, staff): this terminal's cash session and its Z-report.
+
+Open a session with a float, put cash in or take it out with a reason, and
+close it by counting the drawer: the Z-report shows expected against counted
+cash and the ledger heads at close, and is saved as text and CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from workshop_tui.screens.order_dialogs import DIALOG_CSS
+from workshop_tui.screens.staff_common import ServiceDone, ServiceFailed, ServiceScreen, money
+from workshop_tui.services.types import CashSession, ZReport
+from workshop_tui.services.zreport import as_csv, as_text
+
+
+@dataclass(frozen=True)
+class CashEntry:
+    amount: str
+    reason: str
+
+
+class CashDialog(ModalScreen[CashEntry | None]):
+    """An amount in rupees, and a reason when the drawer changes for something other than a sale."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CashDialog") + "CashDialog #cash-error { color: $error; }"
+    BINDINGS = [Binding("escape", "close", "Close", id="till.dialog.close")]
+
+    def __init__(self, title: str, *, with_reason: bool) -> None:
+        super().__init__()
+        self.title_text = title
+        self.with_reason = with_reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="title")
+            yield Input(
+                placeholder="Amount in rupees, e.g. 500 or 125.50", id="cash-amount", max_length=14
+            )
+            if self.with_reason:
+                yield Input(placeholder="Reason", id="cash-reason", max_length=200)
+            yield Label("", id="cash-error")
+            yield Label("Enter to confirm · Esc close", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#cash-amount", Input).focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        amount = self.query_one("#cash-amount", Input).value.strip()
+        if not amount:
+            self.query_one("#cash-error", Label).update("Enter an amount.")
+            return
+        if self.with_reason and event.input.id == "cash-amount":
+            self.query_one("#cash-reason", Input).focus()
+            return
+        reason = self.query_one("#cash-reason", Input).value.strip() if self.with_reason else ""
+        self.dismiss(CashEntry(amount, reason))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TillScreen(ServiceScreen):
+    """The open session's X-report, or the last Z-report once closed."""
+
+    DEFAULT_CSS = """
+    TillScreen #till-status { height: auto; padding: 0 1; text-style: bold; }
+    TillScreen #till-report { height: 1fr; padding: 0 1; }
+    TillScreen #till-message { height: 1; padding: 0 1; }
+    TillScreen #till-message.error { color: $error; }
+    """
+    BINDINGS = [
+        Binding(
+            "o", "open_session", "Open", tooltip="Open a cash session with a float", id="till.open"
+        ),
+        Binding("i", "cash_in", "Cash in", tooltip="Put cash into the drawer", id="till.cash_in"),
+        Binding(
+            "u", "cash_out", "Cash out", tooltip="Take cash out of the drawer", id="till.cash_out"
+        ),
+        Binding(
+            "z", "close_session", "Close (Z)", tooltip="Count the drawer and close", id="till.close"
+        ),
+        Binding("g", "reload", "Reload", show=False, id="till.reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: CashSession | None = None
+        self.report: ZReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="till-status")
+        with VerticalScroll(id="till-report"):
+            yield Static("", id="till-text", markup=False)
+        yield Label("", id="till-message")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Till"
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if not self.back_from_dialog():
+            self.action_reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        is_open = self.session is not None
+        if action == "open_session":
+            return not is_open
+        if action in ("cash_in", "cash_out", "close_session"):
+            return is_open
+        return True
+
+    # --- loading -------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        actor = self.account
+        if actor is None:
+            return
+
+        def load() -> tuple[CashSession | None, ZReport | None]:
+            services = self.services
+            current = services.cash.current()
+            if current is not None:
+                return current, services.cash.report(actor, current.id)
+            latest = services.cash.sessions(actor, limit=1)
+            return None, services.cash.report(actor, latest[0].id) if latest else None
+
+        self.run("load", load, group="till")
+
+    def show(self, session: CashSession | None, report: ZReport | None, message: str = "") -> None:
+        self.session, self.report = session, report
+        terminal = self.app.settings.terminal_id  # type: ignore[attr-defined]
+        if session is not None:
+            status = (
+                f"Session #{session.id} open on {terminal} · float {money(session.opening_float)}"
+            )
+        else:
+            status = f"No cash session open on {terminal}: press o to open one before selling"
+        self.query_one("#till-status", Label).update(status)
+        self.query_one("#till-text", Static).update(
+            as_text(report) if report else "No session yet."
+        )
+        self.say(message)
+        self.refresh_bindings()
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        label = self.query_one("#till-message", Label)
+        label.update(message)
+        label.set_class(error, "error")
+
+    # --- actions -------------------------------------------------------------
+
+    def action_open_session(self) -> None:
+        def opened(entry: CashEntry | None) -> None:
+            if entry is not None:
+                actor = self.account
+                self.run("opened", lambda: self._open(actor, entry.amount), group="till")
+
+        self.open_dialog(CashDialog("Open the till: opening float", with_reason=False), opened)
+
+    def _open(self, actor, amount: str):
+        session = self.services.cash.open(actor, amount)
+        return session, self.services.cash.report(actor, session.id)
+
+    def action_cash_in(self) -> None:
+        self._move("in", "Cash into the drawer")
+
+    def action_cash_out(self) -> None:
+        self._move("out", "Cash out of the drawer")
+
+    def _move(self, direction: str, title: str) -> None:
+        def moved(entry: CashEntry | None) -> None:
+            if entry is not None:
+                actor = self.account
+                self.run(
+                    "moved",
+                    lambda: self.services.cash.move(actor, direction, entry.amount, entry.reason),
+                    group="till",
+                )
+
+        self.open_dialog(CashDialog(title, with_reason=True), moved)
+
+    def action_close_session(self) -> None:
+        def counted(entry: CashEntry | None) -> None:
+            if entry is not None:
+                actor = self.account
+                self.run("closed", lambda: self._close(actor, entry.amount), group="till")
+
+        self.open_dialog(CashDialog("Close the till: count the drawer", with_reason=False), counted)
+
+    def _close(self, actor, counted: str) -> tuple[ZReport, str]:
+        z = self.services.cash.close(actor, counted)
+        folder = self.app.settings.data_dir / "zreports"  # type: ignore[attr-defined]
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / f"z-{z.session.terminal_id}-{z.session.id}"
+        stem.with_suffix(".txt").write_text(as_text(z))
+        stem.with_suffix(".csv").write_text(as_csv(z))
+        return z, str(stem.with_suffix(".txt"))
+
+    # --- results -------------------------------------------------------------
+
+    def on_service_done(self, event: ServiceDone) -> None:
+        if event.tag == "load":
+            self.show(*event.result)
+        elif event.tag == "opened":
+            session, report = event.result
+            self.show(session, report, f"Till open with {money(session.opening_float)}.")
+        elif event.tag == "moved":
+            self.show(self.session, event.result, "Recorded.")
+        elif event.tag == "closed":
+            z, path = event.result
+            difference = z.difference
+            self.show(None, z, f"Closed. Difference {money(difference)} · saved {path}")
+
+    def on_service_failed(self, event: ServiceFailed) -> None:
+        self.say(event.message, error=True)
