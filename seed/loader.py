@@ -55,7 +55,9 @@ TABLES = (
     "cancellations",
     "returns",
 )
-DERIVED = ("stock_movements", "ledger_heads")
+DERIVED = tuple(
+    t for t in ("stock_movements", "ledger_heads", "order_discounts") if t in m.Base.metadata.tables
+)
 # Columns where an empty field means "" rather than NULL (their server default is '').
 EMPTY_IS_TEXT = {"products": ("description",), "customers": ("name",), "returns": ("reason",)}
 
@@ -80,6 +82,13 @@ SELECT product_id, delta, reason, order_id, actor_id, created_at FROM (
       FROM returns r
 ) moves
 ORDER BY created_at, step, order_id NULLS FIRST, product_id
+"""
+# Counter discounts live in their own table too (one whole-order fixed discount per order).
+DERIVE_DISCOUNTS = """
+INSERT INTO order_discounts (order_id, product_id, kind, value, amount, reason, granted_by, created_at)
+SELECT id, NULL, 'fixed', discount_total, discount_total, 'counter discount',
+       COALESCE(placed_by, customer_id), created_at
+  FROM orders WHERE discount_total > 0 ORDER BY id
 """
 DERIVE_HEADS = """
 INSERT INTO ledger_heads (chain, seq, hash)
@@ -155,6 +164,9 @@ def load(
             check_rules(query, files, (STOCK_RULE,))
             cur.execute(DERIVE_HEADS)
             counts["ledger_heads"] = cur.rowcount
+            if "order_discounts" in DERIVED:
+                cur.execute(DERIVE_DISCOUNTS)
+                counts["order_discounts"] = cur.rowcount
             cur.execute("RESET enable_nestloop")
             _reset_sequences(cur)
         if verify_hashes:

@@ -186,7 +186,8 @@ def seed_generate(scale: float, seed_value: int, out: Path) -> None:
 
     if scale <= 0:
         fail("--scale must be positive")
-    generate(scale=scale, seed=seed_value, out=out)
+    report = generate(scale=scale, seed=seed_value, out=out)
+    click.echo(report.summary)
 
 
 @seed.command("load")
@@ -196,14 +197,20 @@ def seed_generate(scale: float, seed_value: int, out: Path) -> None:
 @handles_errors
 def seed_load(ctx: click.Context, directory: Path, replace: bool) -> None:
     """COPY the CSV files in DIRECTORY into the database in one transaction."""
+    import time
+
     from seed.loader import LoadError, load
 
     database = open_database(settings_from(ctx))
+    began = time.perf_counter()
     try:
         counts = load(database, directory, replace=replace)
     except LoadError as exc:
-        fail(str(exc))
-    click.echo("loaded " + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+        fail(f"nothing loaded: {exc}")
+    click.echo(
+        f"loaded in {time.perf_counter() - began:.1f} s: "
+        + ", ".join(f"{table} {n:,}" for table, n in counts.items())
+    )
 
 
 @seed.command("demo")
