@@ -272,17 +272,17 @@ def run_stress(
         retries_before = _tx.retries.value
         run = drive(services, shop, clients=clients, seconds=seconds, seed=seed)
         retries = _tx.retries.value - retries_before
-        clients_seen = sum(c.double_charges for c in run.clients)
+        double_orders = sum(c.double_orders for c in run.clients)
         invariants = check_invariants(
             db,
-            double_orders_seen=sum(c.double_orders for c in run.clients),
-            double_charges_seen=clients_seen,
+            double_orders_seen=double_orders,
+            double_charges_seen=sum(c.double_charges for c in run.clients),
         )
         report = summarise(
             [c.rec for c in run.clients],
             run.elapsed,
             retries=retries,
-            double_orders=sum(c.double_orders for c in run.clients),
+            double_orders=double_orders,
             invariants=invariants,
         )
     print_report(report, echo)
