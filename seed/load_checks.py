@@ -87,7 +87,7 @@ RULES: tuple[tuple[str, str, str, str], ...] = (
         "id",
     ),
     (
-        "line {0}: product {1} is sold by seller {2}, not by the order's seller {3}",
+        "order item {0}: product {1} is sold by seller {2}, not by the order's seller {3}",
         """SELECT oi.id, oi.product_id, p.seller_id, o.seller_id FROM order_items oi
            JOIN orders o ON o.id = oi.order_id JOIN products p ON p.id = oi.product_id
            WHERE p.seller_id <> o.seller_id ORDER BY oi.id LIMIT 1""",
@@ -103,7 +103,17 @@ RULES: tuple[tuple[str, str, str, str], ...] = (
         "id",
     ),
     (
-        "line {0}: returned_qty {1} but the returns rows add up to {2}",
+        "return {0}: {1} units of product {2} returned from order {3}, which bought {4}",
+        """SELECT r.id, b.q, r.product_id, r.order_id, oi.quantity FROM returns r
+           JOIN (SELECT order_id, product_id, SUM(quantity) q FROM returns GROUP BY 1, 2) b
+             ON b.order_id = r.order_id AND b.product_id = r.product_id
+           JOIN order_items oi ON oi.order_id = r.order_id AND oi.product_id = r.product_id
+           WHERE b.q > oi.quantity ORDER BY r.id LIMIT 1""",
+        "returns",
+        "id",
+    ),
+    (
+        "order item {0}: returned_qty {1} but the returns rows add up to {2}",
         """SELECT oi.id, oi.returned_qty, COALESCE(r.q, 0) FROM order_items oi
            LEFT JOIN (SELECT order_id, product_id, SUM(quantity) q FROM returns GROUP BY 1, 2) r
              ON r.order_id = oi.order_id AND r.product_id = oi.product_id
