@@ -54,6 +54,7 @@ def _mode_binding(spec: ModeSpec) -> Binding:
         f"open_mode('{spec.name}')",
         spec.label,
         tooltip=f"Go to {spec.label}",
+        show=not spec.staff_only,  # the footer must fit 80 columns; staff keys are in the palette
         id=f"mode.{spec.name}",
     )
 
@@ -151,8 +152,9 @@ class WorkshopApp(App[None]):
         factory = self._modes.get(name) if name != self.current_mode else None
         if factory is None:
             return
-        await self.remove_mode(name)
-        self.add_mode(name, factory)
+        removed = self.remove_mode(name)
+        self.add_mode(name, factory)  # at once: a logout may switch to it while we wait
+        await removed
 
     def mode_allowed(self, name: str) -> bool:
         spec = self.mode_specs.get(name)

@@ -86,7 +86,7 @@ async def test_a_declined_payment_can_be_retried_and_then_shows_the_receipt(
         await pilot.press("2", "d")  # card, declined
         await settle(pilot)
         assert isinstance(app.screen, PaymentScreen)
-        assert "Declined (CARD-1-1)" in shown(app)
+        assert "CARD payment declined (attempt 1)" in shown(app)
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(app.screen, ReceiptScreen)

@@ -38,8 +38,8 @@ def checkout_channel(app) -> str:
 class CartScreen(CartMixin, ServiceCaller, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="cart.back"),
-        Binding("plus,equals_sign", "change(1)", "More", key_display="+", id="cart.more"),
-        Binding("minus", "change(-1)", "Less", key_display="-", id="cart.less"),
+        Binding("plus,equals_sign", "change(1)", "Qty", key_display="+/-", id="cart.more"),
+        Binding("minus", "change(-1)", "Less", show=False, id="cart.less"),
         Binding("delete,r", "remove", "Remove", key_display="del", id="cart.remove"),
         Binding("o", "checkout", "Checkout", id="cart.checkout"),
     ]
@@ -61,7 +61,7 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
             yield Button("Remove", id="line-remove", compact=True)
             yield Button("Checkout", id="checkout", compact=True, variant="success")
             yield Button("Back to shop", id="cart-back", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def table(self) -> DataTable:

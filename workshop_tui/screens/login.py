@@ -32,14 +32,16 @@ class LoginScreen(ServiceCaller, Screen[None]):
         with Center(), Vertical(id="login-box"):
             yield Static("Welcome to Workshop", id="login-title")
             yield Label("Phone number or username", id="login-prompt")
-            yield Input(placeholder="e.g. 98765 43210", id="login", max_length=40)
-            yield Input(placeholder="PIN or password", password=True, id="secret")
-            yield Input(placeholder="New PIN (6 to 8 digits)", password=True, id="pin1")
-            yield Input(placeholder="PIN again", password=True, id="pin2")
-            yield Input(placeholder="Your name (optional)", id="name", max_length=80)
+            yield Input(placeholder="e.g. 98765 43210", id="login", max_length=40, compact=True)
+            yield Input(placeholder="PIN or password", password=True, id="secret", compact=True)
+            yield Input(
+                placeholder="New PIN (6 to 8 digits)", password=True, id="pin1", compact=True
+            )
+            yield Input(placeholder="PIN again", password=True, id="pin2", compact=True)
+            yield Input(placeholder="Your name (optional)", id="name", max_length=80, compact=True)
             yield Label("", id="login-error")
-            yield Button("Continue", id="login-go", variant="primary")
-        yield Footer()
+            yield Button("Continue", id="login-go", variant="primary", compact=True)
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._show_step()
@@ -59,7 +61,7 @@ class LoginScreen(ServiceCaller, Screen[None]):
         prompt = {
             "login": "Phone number or username",
             "secret": "Enter your PIN or password",
-            "register": "New here: choose a PIN (6 to 8 digits) and type it twice",
+            "register": "New here? Choose a PIN of 6 to 8 digits, twice:",
         }[step]
         self.query_one("#login-prompt", Label).update(prompt)
         self.query_one("#login-go", Button).label = (

@@ -59,7 +59,7 @@ class PaymentScreen(ServiceCaller, Screen[PaymentResult | None]):
                 yield Button("Pay", id="pay", variant="success", compact=True)
                 yield Button("Simulate decline", id="decline", variant="warning", compact=True)
                 yield Button("Cancel order", id="cancel-order", variant="error", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#method", RadioSet).focus()
@@ -139,7 +139,11 @@ class PaymentScreen(ServiceCaller, Screen[PaymentResult | None]):
         if result.succeeded:
             self.dismiss(result)
             return
-        self._status(f"Declined ({result.payment.reference}). Try again or choose another method.")
+        method = result.payment.method.upper() if result.payment.method != "cash" else "Cash"
+        self._status(
+            f"{method} payment declined (attempt {self.attempts}). "
+            "Try again or choose another method."
+        )
 
     @on(ServiceFailed)
     def failed(self, message: ServiceFailed) -> None:

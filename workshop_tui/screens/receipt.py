@@ -36,7 +36,7 @@ class ReceiptScreen(Screen[None]):
         with VerticalScroll(id="receipt-scroll"), Center():
             yield Static(render_receipt(self.result), id="receipt")
         yield Label("Saving the receipt…", id="receipt-saved", markup=False)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#receipt-scroll").focus()

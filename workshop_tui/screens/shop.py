@@ -42,8 +42,8 @@ class FiltersLoaded(Message):
 class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="shop.search"),
-        Binding("plus,equals_sign", "change(1)", "Add", key_display="+", id="shop.add"),
-        Binding("minus", "change(-1)", "Less", key_display="-", id="shop.less"),
+        Binding("plus,equals_sign", "change(1)", "Add", key_display="+/-", id="shop.add"),
+        Binding("minus", "change(-1)", "Less", show=False, id="shop.less"),
         Binding("c", "open_cart", "Cart", id="shop.cart"),
         Binding("down", "focus_table", show=False, id="shop.to_table"),
         Binding("f", "focus_filters", show=False, id="shop.filters"),
@@ -65,7 +65,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
             yield Select[int]((), prompt="All categories", id="category", compact=True)
         yield DataTable(id="products", cursor_type="row", zebra_stripes=True)
         yield CartBar(show_steppers=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def table(self) -> DataTable:

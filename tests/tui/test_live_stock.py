@@ -1,0 +1,50 @@
+"""Live stock: a sale in one terminal shows in another's open shop within a second."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from textual.widgets import DataTable
+
+from tests import factories as f
+from tests.tui.conftest import PIN, open_shop, rows, select_product, settle
+from workshop_tui.app import make_app
+
+
+async def wait_until(pilot, condition, timeout: float = 1.0) -> float:
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, "not updated in time"
+        await pilot.pause(0.02)
+    return time.monotonic() - start
+
+
+def stock_of(app, name: str) -> str:
+    table = app.screen.query_one("#products", DataTable)
+    return str(table.get_row_at(rows(app).index(name))[3])
+
+
+async def test_a_sale_in_another_app_updates_stock_and_drops_sold_out_products(
+    app_factory, make_services, database, shop_data, customer
+):
+    other = f.account(database, phone="+919000000002", secret=PIN, name="Other")
+    watcher = app_factory()
+    till = make_app(database.settings, make_services())  # a second terminal: its own pool
+    async with watcher.run_test(size=(80, 24)) as eyes, till.run_test(size=(80, 24)) as hands:
+        await open_shop(eyes, customer)
+        assert "Hand Saw" in rows(watcher) and stock_of(watcher, "Claw Hammer") == "5"
+        assert await asyncio.to_thread(watcher.listener_ready.wait, 5)
+        await open_shop(hands, other)
+        await select_product(hands, "Hand Saw")
+        await hands.press("plus", "plus")
+        await settle(hands)
+        await select_product(hands, "Claw Hammer")
+        await hands.press("plus")
+        await settle(hands)
+        await hands.press("c")
+        await settle(hands)
+        await hands.press("o")  # checkout takes the stock
+        await settle(hands)
+        await wait_until(eyes, lambda: "Hand Saw" not in rows(watcher))
+        await wait_until(eyes, lambda: stock_of(watcher, "Claw Hammer") == "4")
