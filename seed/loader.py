@@ -146,6 +146,7 @@ def load(
         with conn.cursor() as cur:
             cur.execute("SET LOCAL statement_timeout = 0")
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            _require_schema(cur)
             _refuse_or_empty(cur, replace)
             restore = _detach(cur)
             counts = {t: _copy(cur, t, files[t], headers[t], progress) for t in TABLES}
@@ -228,6 +229,18 @@ def _attach(cur: Any, restore: list[tuple[str, str]], files: dict[str, Path]) ->
             if table in files:
                 raise copy_error(exc, files[table]) from None
             raise
+
+
+def _require_schema(cur: Any) -> None:
+    names = [t.name for t in m.Base.metadata.sorted_tables]
+    cur.execute(
+        "SELECT name FROM unnest(%s::text[]) name WHERE to_regclass(name) IS NULL", (names,)
+    )
+    absent = [row[0] for row in cur.fetchall()]
+    if absent:
+        raise LoadError(
+            f"the database lacks the tables {', '.join(absent)}: run `workshop db upgrade` first"
+        )
 
 
 def _refuse_or_empty(cur: Any, replace: bool) -> None:

@@ -105,3 +105,16 @@ def test_replace_empties_the_database_first_append_only_tables_included(
     assert loaded.ledger.verify().ok
     with pytest.raises(Exception, match="append-only"), loaded.db.engine.begin() as conn:
         conn.execute(text("DELETE FROM transactions WHERE id = 1"))
+
+
+def test_a_database_without_the_schema_is_refused_with_a_hint(
+    database: Database, small_set: Path
+) -> None:
+    with database.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE returns RENAME TO returns_elsewhere"))
+    try:
+        with pytest.raises(LoadError, match=r"lacks the tables returns: run `workshop db upgrade`"):
+            load(database, small_set)
+    finally:
+        with database.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE returns_elsewhere RENAME TO returns"))
