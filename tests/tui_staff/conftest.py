@@ -75,7 +75,10 @@ def buy(services: Services, who: Account, items: dict[int, int], key: str, *, pa
 
 
 def set_times(database, order_id: int, placed: datetime) -> None:
-    """Pin an order's (and its payments') times; fulfilled_at stays real for the return window."""
+    """Pin an order's times and its payments' times and (random) references.
+
+    fulfilled_at stays real, so the return window is open.
+    """
     with database.engine.begin() as conn:
         conn.execute(
             text(
@@ -91,7 +94,10 @@ def set_times(database, order_id: int, placed: datetime) -> None:
             },
         )
         conn.execute(
-            text("UPDATE payments SET created_at = :t WHERE order_id = :id"),
+            text(
+                "UPDATE payments SET created_at = :t,"
+                " reference = upper(method) || '-' || order_id || '-' || id WHERE order_id = :id"
+            ),
             {"t": placed + timedelta(minutes=2), "id": order_id},
         )
 

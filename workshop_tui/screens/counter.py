@@ -17,7 +17,9 @@ from textual.widgets.option_list import Option
 
 from workshop_tui.screens.counter_dialogs import NewCustomer, RegisterCustomerDialog
 from workshop_tui.screens.staff_common import (
+    ORDER_COLUMNS,
     STATUS_LABELS,
+    WHO_WIDTH,
     ServiceDone,
     ServiceFailed,
     ServiceScreen,
@@ -49,15 +51,24 @@ class CounterScreen(ServiceScreen):
     CounterScreen #lookup { width: 1fr; height: auto; padding: 0 1; }
     CounterScreen #lookup-phone { width: 100%; }
     CounterScreen #counter-orders { height: 1fr; }
+    CounterScreen #counter-orders-title { padding: 0 1; text-style: bold; }
     CounterScreen #counter-status { height: 1; padding: 0 1; }
     CounterScreen #counter-status.error { color: $error; }
     """
     BINDINGS = [
-        Binding("p", "find", "Find", tooltip="Find a customer by phone", id="counter.find"),
-        Binding("w", "walk_in", "Walk-in", tooltip="Serve a walk-in", id="counter.walk_in"),
-        Binding("n", "new_customer", "New", tooltip="Register a customer", id="counter.new"),
-        Binding("s", "sell", "Sell", tooltip="Open the shop for them", id="counter.sell"),
-        Binding("x", "clear", "Clear", tooltip="Stop serving", id="counter.clear"),
+        Binding(
+            "p", "find", "Find", tooltip="Find a customer by phone", show=False, id="counter.find"
+        ),
+        Binding(
+            "w", "walk_in", "Walk-in", tooltip="Serve a walk-in", show=False, id="counter.walk_in"
+        ),
+        Binding(
+            "n", "new_customer", "New", tooltip="Register a customer", show=False, id="counter.new"
+        ),
+        Binding(
+            "s", "sell", "Sell", tooltip="Open the shop for them", show=False, id="counter.sell"
+        ),
+        Binding("x", "clear", "Clear", tooltip="Stop serving", show=False, id="counter.clear"),
         Binding("escape", "focus_actions", "Actions", show=False, id="counter.actions"),
     ]
 
@@ -75,17 +86,16 @@ class CounterScreen(ServiceScreen):
             with Vertical(id="lookup"):
                 yield Input(placeholder="Customer phone, Enter to find", id="lookup-phone")
                 yield Label("", id="lookup-result")
+        yield Label("Recent orders of the customer being served", id="counter-orders-title")
         yield DataTable(id="counter-orders", cursor_type="row", zebra_stripes=True)
         yield Label("", id="counter-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#counter-orders", DataTable)
-        for label, key in (("#", "id"), ("Placed", "placed"), ("Status", "status")):
-            table.add_column(label, key=key)
-        table.add_column("Items", key="items")
-        table.add_column("Total", key="total")
-        table.add_column("Seller", key="seller")
+        for label, key, width in ORDER_COLUMNS:
+            table.add_column(label, key=key, width=width)
+        table.add_column("Seller", key="seller", width=WHO_WIDTH)
 
     def on_screen_resume(self) -> None:
         if self.back_from_dialog():
@@ -234,6 +244,6 @@ class CounterScreen(ServiceScreen):
                 STATUS_LABELS.get(order.status, order.status),
                 str(order.item_count),
                 Text(money(order.total), justify="right"),
-                Text(order.seller_name[:30]),
+                Text(order.seller_name[:WHO_WIDTH]),
                 key=str(order.id),
             )

@@ -113,13 +113,13 @@ class ReturnItemsDialog(ModalScreen[ReturnChoice | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Item", key="item")
-        table.add_column("Bought", key="bought")
-        table.add_column("Return", key="qty")
-        table.add_column("Refund", key="refund")
+        table.add_column("Item", key="item", width=24)
+        table.add_column("Bought", key="bought", width=8)
+        table.add_column("Return", key="qty", width=6)
+        table.add_column("Refund", key="refund", width=10)
         for line in self.lines:
             table.add_row(
-                Text(line.name[:36]),
+                Text(line.name[:24]),
                 f"{line.returnable_qty} of {line.quantity}",
                 "0",
                 money(line.unit_price * 0),

@@ -21,9 +21,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from workshop_tui.screens.order_dialogs import CancelOrderDialog, ReturnChoice, ReturnItemsDialog
 from workshop_tui.screens.staff_common import (
     CANCELLABLE,
+    ORDER_COLUMNS,
     ORDER_STATUSES,
     RETURNABLE,
     STATUS_LABELS,
+    WHO_WIDTH,
     ServiceDone,
     ServiceFailed,
     ServiceScreen,
@@ -109,7 +111,9 @@ class OrdersScreen(ServiceScreen):
         Binding("c", "cancel_order", "Cancel", tooltip="Cancel the order", id="orders.cancel"),
         Binding("r", "return_items", "Return", tooltip="Return items", id="orders.return"),
         Binding("f", "fulfil", "Fulfil", tooltip="Hand the goods over", id="orders.fulfil"),
-        Binding("slash", "filter", "Filter", tooltip="Filter by phone", id="orders.filter"),
+        Binding(
+            "slash", "filter", "Filter", tooltip="Filter by phone", show=False, id="orders.filter"
+        ),
         Binding("g", "reload", "Reload", show=False, id="orders.reload"),
         Binding("escape", "focus_list", "List", show=False, id="orders.list"),
     ]
@@ -118,7 +122,7 @@ class OrdersScreen(ServiceScreen):
         super().__init__()
         self.orders: dict[int, Order] = {}
         self.next_before: int | None = None
-        self.loading = False
+        self.fetching = False
         self.customer_filter: Account | None = None
         self.generation = 0
         self.shown_for: tuple[int, bool] | None = None
@@ -137,7 +141,7 @@ class OrdersScreen(ServiceScreen):
         with VerticalScroll(id="order-detail"):
             yield Static("", id="order-detail-body")
         yield Label("", id="orders-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     # --- state ------------------------------------------------------------------
 
@@ -194,12 +198,9 @@ class OrdersScreen(ServiceScreen):
     def _set_columns(self) -> None:
         table = self.query_one("#orders", DataTable)
         table.clear(columns=True)
-        table.add_column("#", key="id")
-        table.add_column("Placed", key="placed")
-        table.add_column("Status", key="status")
-        table.add_column("Items", key="items")
-        table.add_column("Total", key="total")
-        table.add_column("Customer" if self.is_staff else "Seller", key="who")
+        for label, key, width in ORDER_COLUMNS:
+            table.add_column(label, key=key, width=width)
+        table.add_column("Customer" if self.is_staff else "Seller", key="who", width=WHO_WIDTH)
 
     def load(self, *, reset: bool) -> None:
         account = self.account
@@ -207,9 +208,9 @@ class OrdersScreen(ServiceScreen):
             return
         if reset:
             self.generation += 1
-        elif self.next_before is None or self.loading:
+        elif self.next_before is None or self.fetching:
             return
-        self.loading = True
+        self.fetching = True
         gen, before = self.generation, None if reset else self.next_before
         status = self.query_one("#status-filter", Select).value
         customer = self.customer_filter
@@ -243,14 +244,14 @@ class OrdersScreen(ServiceScreen):
     def service_failed(self, event: ServiceFailed) -> None:
         event.stop()
         if event.action == "page":
-            self.loading = False
+            self.fetching = False
         self.status(f"{event.code}: {event.message}", error=True)
         self.notify(event.message, title=event.code, severity="error", markup=False)
 
     def _show_page(self, gen: int, reset: bool, page: OrderPage) -> None:
         if gen != self.generation:
             return
-        self.loading = False
+        self.fetching = False
         table = self.query_one("#orders", DataTable)
         if reset:
             table.clear()
@@ -273,7 +274,7 @@ class OrdersScreen(ServiceScreen):
             STATUS_LABELS.get(order.status, order.status),
             str(order.item_count),
             Text(money(order.total), justify="right"),
-            Text(who[:30]),
+            Text(who[:WHO_WIDTH]),
         )
 
     def _replace(self, order: Order) -> None:

@@ -77,8 +77,8 @@ class SalesScreen(ServiceScreen):
     SalesScreen #sales-totals { height: auto; padding: 0 1; border-bottom: solid $primary; }
     SalesScreen #by-seller { height: auto; max-height: 12; }
     SalesScreen .heading { padding: 0 1; text-style: bold; margin-top: 1; }
-    SalesScreen #sales-chart { padding: 0 1; }
-    SalesScreen #sales-status { height: 1; padding: 0 1; dock: bottom; }
+    SalesScreen #sales-chart { padding: 0 1; height: 1fr; }
+    SalesScreen #sales-status { height: 1; padding: 0 1; }
     SalesScreen #sales-status.error { color: $error; }
     """
     BINDINGS = [
@@ -92,14 +92,14 @@ class SalesScreen(ServiceScreen):
         yield Label("Revenue by seller", classes="heading")
         yield BarChart(id="sales-chart")
         yield Label("", id="sales-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#by-seller", DataTable)
-        table.add_column("Seller", key="seller")
-        table.add_column("Orders", key="orders")
-        table.add_column("Units", key="units")
-        table.add_column("Revenue", key="revenue")
+        table.add_column("Seller", key="seller", width=20)
+        table.add_column("Orders", key="orders", width=6)
+        table.add_column("Units", key="units", width=6)
+        table.add_column("Revenue", key="revenue", width=12)
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -145,7 +145,7 @@ class SalesScreen(ServiceScreen):
         table.clear()
         for row in report.by_seller:
             table.add_row(
-                Text(row.label[:30]),
+                Text(row.label[:20]),
                 Text(str(row.orders), justify="right"),
                 Text(str(row.units), justify="right"),
                 Text(money(row.revenue), justify="right"),

@@ -38,6 +38,15 @@ STATUS_LABELS = {
     "partially_returned": "part returned",
     "returned": "returned",
 }
+# (label, key, width): fixed widths keep 80 columns and snapshots steady.
+ORDER_COLUMNS = (
+    ("#", "id", 5),
+    ("Placed", "placed", 16),
+    ("Status", "status", 13),
+    ("Items", "items", 5),
+    ("Total", "total", 10),
+)
+WHO_WIDTH = 18
 CANCELLABLE = ("pending_payment", "paid")
 RETURNABLE = ("fulfilled", "partially_returned")
 

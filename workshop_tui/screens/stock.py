@@ -33,7 +33,7 @@ class StockScreen(ServiceScreen):
             "r", "restock", "Restock", tooltip="Restock the selected product", id="stock.restock"
         ),
         Binding("slash", "find_sku", "SKU", tooltip="Find a product by SKU", id="stock.sku"),
-        Binding("g", "reload", "Reload", tooltip="Reload the list", id="stock.reload"),
+        Binding("g", "reload", "Reload", tooltip="Reload the list", show=False, id="stock.reload"),
         Binding("escape", "focus_list", "List", show=False, id="stock.list"),
     ]
 
@@ -48,16 +48,16 @@ class StockScreen(ServiceScreen):
             yield Input(placeholder="SKU, Enter", id="sku", max_length=64)
         yield DataTable(id="low-stock", cursor_type="row", zebra_stripes=True)
         yield Label("", id="stock-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Low stock"
         table = self.query_one("#low-stock", DataTable)
-        table.add_column("SKU", key="sku")
-        table.add_column("Product", key="name")
-        table.add_column("Seller", key="seller")
-        table.add_column("Stock", key="stock")
-        table.add_column("Low at", key="threshold")
+        table.add_column("SKU", key="sku", width=12)
+        table.add_column("Product", key="name", width=24)
+        table.add_column("Seller", key="seller", width=16)
+        table.add_column("Stock", key="stock", width=5)
+        table.add_column("Low at", key="threshold", width=6)
 
     def on_screen_resume(self) -> None:
         if self.back_from_dialog():
@@ -97,9 +97,9 @@ class StockScreen(ServiceScreen):
         self.items = {item.product_id: item for item in items}
         for item in items:
             table.add_row(
-                Text(item.sku),
-                Text(item.name[:40]),
-                Text(item.seller_name[:24]),
+                Text(item.sku[:12]),
+                Text(item.name[:24]),
+                Text(item.seller_name[:16]),
                 Text(str(item.stock), justify="right", style="bold red" if item.stock == 0 else ""),
                 Text(str(item.threshold), justify="right"),
                 key=str(item.product_id),

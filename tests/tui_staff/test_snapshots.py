@@ -1,0 +1,82 @@
+"""Snapshots of the orders, counter, stock and sales screens at 80x24 and 120x40.
+
+Seeded data with fixed times (conftest `shop`), local time pinned to UTC, the
+ledger and sales clocks frozen, and no blinking cursors.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from tests.tui_staff.conftest import open_mode, press, settle
+from tests.tui_staff.test_profile import select_order
+
+SIZES = [(80, 24), (120, 40)]
+
+
+async def still(pilot) -> None:
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_customer_orders_screen(snap_compare, app, shop, size):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.customer, "orders")
+        await select_order(pilot, shop.fulfilled)
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_staff_orders_screen(snap_compare, app, shop, size):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "orders")
+        await select_order(pilot, shop.ravi_paid)
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+def test_return_dialog(snap_compare, app, shop):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.customer, "orders")
+        await select_order(pilot, shop.fulfilled)
+        await press(pilot, "r")
+        await pilot.press("down", "plus")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_counter_screen_serving_a_customer(snap_compare, app, shop, size):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "counter")
+        await press(pilot, "p")
+        await pilot.press(*"9876543210")
+        await press(pilot, "enter")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_stock_screen(snap_compare, app, shop, size):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "stock")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_sales_screen(snap_compare, app, shop, size):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "sales")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
