@@ -51,15 +51,26 @@ class Database:
 
             url = start_embedded(settings.data_dir)
         self.url = normalise_url(url)
+        # No pre-ping (a round trip per checkout): services retry a transaction whose
+        # connection dropped before it reached commit (services._tx).
         self.engine: Engine = create_engine(
             self.url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            pool_recycle=1800,
             connect_args={"connect_timeout": 5, "application_name": "workshop"},
         )
         event.listen(self.engine, "connect", self._on_connect)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # NOTIFY after commit, on connections that stay in autocommit (no BEGIN/COMMIT, no toggling).
+        self.autocommit_engine: Engine = create_engine(
+            self.url,
+            pool_size=2,
+            max_overflow=pool_size,
+            pool_recycle=1800,
+            isolation_level="AUTOCOMMIT",
+            connect_args={"connect_timeout": 5, "application_name": "workshop-notify"},
+        )
 
     def _on_connect(self, dbapi_conn, _record) -> None:
         # Every connection works in UTC, so timestamps render the same on every terminal.
@@ -87,3 +98,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.autocommit_engine.dispose()

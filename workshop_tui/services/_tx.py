@@ -52,11 +52,19 @@ def in_transaction(
 ) -> T:
     """Run work(session) in one transaction, retrying lock failures; return its result."""
     for attempt in range(1, attempts + 1):
+        committing = False
         try:
-            with db.sessions.begin() as session:
-                return work(session)  # lock_timeout is set on every connection (db.engine)
+            with db.sessions() as session, session.begin():
+                result = work(session)  # lock_timeout is set on every connection (db.engine)
+                committing = True
+            return result
         except DBAPIError as exc:
             code = sqlstate(exc)
+            if exc.connection_invalidated and not committing and attempt < attempts:
+                # The server dropped the connection (restart, failover) before commit: nothing
+                # was written, so the whole transaction runs again on a fresh connection.
+                retries.add()
+                continue
             if code not in RETRYABLE_SQLSTATES:
                 raise
             if attempt == attempts:
@@ -70,5 +78,12 @@ def in_transaction(
 
 
 def read_only(db: Database, work: Callable[[Session], T]) -> T:
-    with db.sessions.begin() as session:
-        return work(session)
+    """One consistent read; run again once if the pooled connection had gone stale."""
+    try:
+        with db.sessions.begin() as session:
+            return work(session)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        with db.sessions.begin() as session:
+            return work(session)

@@ -73,6 +73,8 @@ def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
         .join(m.Customer, m.Customer.id == m.Order.customer_id)
         .join(m.Seller, m.Seller.id == m.Order.seller_id)
         .where(m.Order.id.in_(ids))
+        # the session may hold these orders from before an UPDATE: read them as they are now
+        .execution_options(populate_existing=True)
     ).all()
     lines: dict[int, list[t.OrderLine]] = defaultdict(list)
     for item, sku, name in session.execute(

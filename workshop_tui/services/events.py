@@ -46,7 +46,7 @@ class EventService:
         if not batch:
             return
         try:
-            with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            with self.db.autocommit_engine.connect() as conn:
                 for start in range(0, len(batch), MAX_PAYLOAD_CHANGES):
                     payload = encode(batch[start : start + MAX_PAYLOAD_CHANGES])
                     conn.execute(

@@ -8,6 +8,7 @@ as every rupee taken. A key used twice returns the first result and charges once
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from workshop_tui.services.errors import InvalidInput, InvalidState
 from workshop_tui.services.events import EventService
 from workshop_tui.services.orders import check_key, lock_order, transition
 from workshop_tui.services.pricing import ledger_payload
-from workshop_tui.services.types import Account, PaymentResult
+from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
 
 OUTCOMES = ("success", "decline")
 
@@ -48,7 +49,7 @@ class PaymentService:
             raise InvalidInput("outcome must be success or decline")
         key = check_key(idempotency_key)
 
-        def work(s: Session) -> tuple[int, int]:
+        def work(s: Session) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
             order = lock_order(s, actor, order_id)
             earlier = s.scalars(
@@ -89,7 +90,9 @@ class PaymentService:
                 "method": method,
             }
             discounts = ledger_payload(s, order) if order.discount_total else {}
-            ledger.append_entries(
+            # Read the result before taking the chain head's lock, so that lock stays short.
+            view = convert.load_orders(s, [order.id])[0]
+            refs = ledger.append_entries(
                 s,
                 order.seller_id,
                 [
@@ -97,13 +100,22 @@ class PaymentService:
                     {**entry, "kind": "charge" if succeeded else "decline", "payload": discounts},
                 ],
             )
-            return order.id, payment.id
+            return with_ledger_ref(view, payment.id, refs[-1])
 
         try:
-            order_id, payment_id = in_transaction(self.db, work)
+            done = in_transaction(self.db, work)
         except IntegrityError as exc:
             # The same key raced in from another terminal for another order.
             raise InvalidInput("that idempotency key was used for another order") from exc
+        if isinstance(done, PaymentResult):
+            return done
+        order_id, payment_id = done  # a key used before: the first attempt's result
         order = read_only(self.db, lambda s: convert.load_orders(s, [order_id])[0])
         payment = next(p for p in order.payments if p.id == payment_id)
         return PaymentResult(order=order, payment=payment)
+
+
+def with_ledger_ref(order: Order, payment_id: int, ref: LedgerRef) -> PaymentResult:
+    payments = tuple(replace(p, ledger=ref) if p.id == payment_id else p for p in order.payments)
+    order = replace(order, payments=payments)
+    return PaymentResult(order=order, payment=next(p for p in payments if p.id == payment_id))
