@@ -140,3 +140,20 @@ async def test_the_customer_has_no_phone_filter(app, shop):
         await open_mode(pilot, shop.customer, "orders")
         await press(pilot, "slash")
         assert not isinstance(app.focused, Input)
+
+
+async def test_an_unpaid_order_can_be_paid_from_the_orders_screen(app, shop, services):
+    from workshop_tui.screens.payment import PaymentScreen
+    from workshop_tui.screens.receipt import ReceiptScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.customer, "orders")
+        await select_order(pilot, shop.pending)
+        await press(pilot, "p")
+        assert isinstance(app.screen, PaymentScreen)
+        await press(pilot, "p")
+        assert isinstance(app.screen, ReceiptScreen)
+        assert services.orders.get(shop.customer, shop.pending).status == "paid"
+        await press(pilot, "enter")
+        assert order_ids(app) == [shop.pending, shop.paid, shop.fulfilled]
+        assert not app.screen.check_action("pay", ())

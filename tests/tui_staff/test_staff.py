@@ -191,3 +191,25 @@ async def test_todays_sales_match_the_report(app, shop, services):
         assert rows == {"Acme Tools": "₹740.00", "Bolt & Co": "₹600.00"}
         assert app.screen.query_one(BarChart).rows == report.by_seller
         assert report.revenue == Decimal("1340.00")
+
+
+async def test_staff_log_in_at_the_counter_and_reach_every_staff_screen(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_into(pilot, "#login", "counter1")
+        await type_into(pilot, "#secret", "123456")
+        assert app.current_mode == "counter"
+        assert "nobody" in shown(app, "#serving")
+        for key, mode in (("f3", "orders"), ("f5", "stock"), ("f6", "sales"), ("f4", "counter")):
+            await press(pilot, key)
+            assert app.current_mode == mode
+        await press(pilot, "f3")
+        assert order_ids(app) == [shop.pending, shop.ravi_paid, shop.paid, shop.fulfilled]
+
+
+async def test_customers_cannot_reach_the_staff_screens(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.customer, "orders")
+        for key in ("f4", "f5", "f6"):
+            await press(pilot, key)
+            assert app.current_mode == "orders"

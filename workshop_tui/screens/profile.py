@@ -9,8 +9,6 @@ customer's behalf.
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from workshop_tui.screens.order_dialogs import CancelOrderDialog, ReturnChoice, ReturnItemsDialog
+from workshop_tui.screens.order_view import order_details
 from workshop_tui.screens.staff_common import (
     CANCELLABLE,
     ORDER_COLUMNS,
@@ -33,65 +32,9 @@ from workshop_tui.screens.staff_common import (
     when,
 )
 from workshop_tui.services.errors import NotFound
-from workshop_tui.services.types import Account, Order, OrderPage
+from workshop_tui.services.types import Account, Order, OrderPage, PaymentResult
 
 PAGE_SIZE = 20
-
-
-def order_details(order: Order, *, staff: bool) -> Group:
-    """Lines, totals, payments with their ledger position, refunds, cancel reason."""
-    head = Text.assemble(
-        (f"Order #{order.id}", "bold"),
-        f" · {STATUS_LABELS.get(order.status, order.status)} · ",
-        order.seller_name,
-        f" · placed {when(order.created_at)}",
-    )
-    if staff:
-        head.append(f"\nCustomer: {order.customer_name} (#{order.customer_id})")
-    lines = Table.grid(padding=(0, 1), expand=True)
-    lines.add_column(justify="right", width=4)
-    lines.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    lines.add_column(justify="right")
-    lines.add_column(justify="right")
-    for line in order.lines:
-        note = f" ({line.returned_qty} returned)" if line.returned_qty else ""
-        lines.add_row(
-            f"{line.quantity}×",
-            Text(f"{line.name} {line.sku}{note}"),
-            f"@ {money(line.unit_price)}",
-            money(line.line_total),
-        )
-    totals = Text(f"Total {money(order.total)}", style="bold", justify="right")
-    if order.discount_total:
-        totals = Text(
-            f"Subtotal {money(order.subtotal)} · discount {money(order.discount_total)} · "
-            f"total {money(order.total)}",
-            style="bold",
-            justify="right",
-        )
-    parts: list = [head, lines, totals]
-    if order.payments:
-        pays = Table.grid(padding=(0, 1))
-        for pay in order.payments:
-            ledger = (
-                f"{pay.ledger.chain} #{pay.ledger.seq} {pay.ledger.short_hash}"
-                if pay.ledger
-                else "-"
-            )
-            pays.add_row(
-                pay.kind,
-                pay.method,
-                pay.status,
-                money(pay.amount),
-                Text(pay.reference),
-                Text(ledger, style="dim"),
-            )
-        parts += [Text("Payments", style="bold"), pays]
-    if order.refunded_total:
-        parts.append(Text(f"Refunded {money(order.refunded_total)}", style="bold"))
-    if order.cancel_reason:
-        parts.append(Text(f"Cancelled: {order.cancel_reason}"))
-    return Group(*parts)
 
 
 class OrdersScreen(ServiceScreen):
@@ -108,6 +51,7 @@ class OrdersScreen(ServiceScreen):
     OrdersScreen #orders-status.error { color: $error; }
     """
     BINDINGS = [
+        Binding("p", "pay", "Pay", tooltip="Pay this unpaid order", id="orders.pay"),
         Binding("c", "cancel_order", "Cancel", tooltip="Cancel the order", id="orders.cancel"),
         Binding("r", "return_items", "Return", tooltip="Return items", id="orders.return"),
         Binding("f", "fulfil", "Fulfil", tooltip="Hand the goods over", id="orders.fulfil"),
@@ -159,6 +103,8 @@ class OrdersScreen(ServiceScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         order = self.selected if self.is_mounted else None
+        if action == "pay":
+            return order is not None and order.status == "pending_payment"
         if action == "cancel_order":
             return order is not None and order.status in CANCELLABLE
         if action == "return_items":
@@ -357,6 +303,24 @@ class OrdersScreen(ServiceScreen):
             )
 
         self.open_dialog(CancelOrderDialog(order), cancel)
+
+    def action_pay(self) -> None:
+        """Open the payment screen (part A's) for an unpaid order, then its receipt."""
+        from workshop_tui.screens.payment import PaymentScreen
+        from workshop_tui.screens.receipt import ReceiptScreen
+
+        order = self.selected
+        if order is None or order.status != "pending_payment":
+            return
+
+        def paid(result: PaymentResult | None) -> None:
+            if result is None:  # the order was cancelled on the payment screen
+                self.load(reset=True)
+                return
+            self._replace(result.order)
+            self.app.push_screen(ReceiptScreen(result))
+
+        self.open_dialog(PaymentScreen(order), paid)
 
     def action_return_items(self) -> None:
         order, account = self.selected, self.account
