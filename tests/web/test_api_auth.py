@@ -131,3 +131,18 @@ def test_the_secret_key_comes_from_the_environment_first(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_SECRET_KEY", "from-the-env")
     assert load_secret_key(tmp_path) == "from-the-env"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_registering_keeps_the_name_given(client):
+    r = client.post(
+        "/api/auth/login", json={"login": "9876543210", "password": "123456", "name": "Asha"}
+    )
+    assert r.json["account"]["display_name"] == "Asha"
+
+
+def test_an_unknown_login_field_is_400(client):
+    r = client.post(
+        "/api/auth/login", json={"login": "9876543210", "password": "123456", "role": "admin"}
+    )
+    assert r.status_code == 400
+    assert "role" in r.json["error"]["message"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import current_app, g, request, session
 
 from workshop_tui.services import Services
-from workshop_tui.services.errors import NotFound, ServiceError
+from workshop_tui.services.errors import InvalidInput, NotFound, ServiceError
 from workshop_tui.services.types import Account
 
 CSRF_HEADER = "X-CSRF-Token"
@@ -108,8 +108,6 @@ def check_csrf() -> None:
         return  # an unknown route or method: its 404 / 405 comes from routing
     if request.path == LOGIN_PATH:
         if request.mimetype != "application/json":
-            from workshop_tui.services.errors import InvalidInput
-
             raise InvalidInput("send the login as application/json")
         return
     if not signed_in():
