@@ -20,7 +20,7 @@ from workshop_tui.widgets.format import money, plain
 from workshop_tui.widgets.service_worker import ServiceCaller
 
 PAGE_SIZE = 50
-DEBOUNCE_SECONDS = 0.15
+DEBOUNCE_SECONDS = 0.05
 COLUMNS = (("Product", "name"), ("Seller", "seller"), ("Price", "price"), ("Stock", "stock"))
 
 
@@ -73,7 +73,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
 
     def on_mount(self) -> None:
         width = self.app.size.width
-        name_width = max(18, width - 48)
+        name_width = max(16, width - 56)
         for (label, key), size in zip(COLUMNS, (name_width, 16, 10, 6), strict=True):
             self.table.add_column(label, key=key, width=size)
         self.table.add_column("Cart", key="incart", width=4)
