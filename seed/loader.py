@@ -28,7 +28,7 @@ from typing import Any
 import psycopg2
 
 from seed.load_checks import (
-    LEDGER_COLUMNS,
+    LEDGER_SELECT,
     RULES,
     STOCK_RULE,
     LoadError,
@@ -306,5 +306,5 @@ def _reset_sequences(cur: Any) -> None:
 def _verify_ledger(conn: Any, path: Path) -> None:
     with conn.cursor(name="seed_ledger_verify") as rows:
         rows.itersize = 20_000
-        rows.execute(f"SELECT {LEDGER_COLUMNS} FROM transactions ORDER BY chain, seq, id")
+        rows.execute(LEDGER_SELECT)
         verify_ledger(rows, path)
