@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 from textual.widgets import DataTable, Input, Select
@@ -150,6 +151,19 @@ async def test_restocking_the_selected_product(app, shop, services):
         assert services.catalog.get(shop.drill).stock == 12
         assert low_stock_skus(app) == ["ACM-SCR", "BLT-SPN"]
         assert "Restocked [Sale] Drill: 12 in stock" in shown(app, "#stock-status")
+
+
+async def test_the_list_follows_a_restock_at_another_terminal(app, shop, services):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "stock")
+        assert await asyncio.to_thread(app.listener_ready.wait, 5)
+        await asyncio.to_thread(services.stock.restock, shop.staff, shop.drill, 10)
+        for _ in range(20):
+            await pilot.pause(0.1)
+            await settle(pilot)
+            if "BLT-DRL" not in low_stock_skus(app):
+                break
+        assert low_stock_skus(app) == ["ACM-SCR", "BLT-SPN"]
 
 
 async def test_restocking_a_product_found_by_sku(app, shop, services):

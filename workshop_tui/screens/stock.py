@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
+from workshop_tui.messages import StockChanged
 from workshop_tui.screens.counter_dialogs import RestockDialog, RestockTarget
 from workshop_tui.screens.staff_common import ServiceDone, ServiceFailed, ServiceScreen
 from workshop_tui.services.types import LowStockItem, Product
@@ -58,6 +59,16 @@ class StockScreen(ServiceScreen):
         table.add_column("Seller", key="seller", width=16)
         table.add_column("Stock", key="stock", width=5)
         table.add_column("Low at", key="threshold", width=6)
+        self.app.stock_listeners.add(self)  # type: ignore[attr-defined]
+
+    def on_unmount(self) -> None:
+        self.app.stock_listeners.discard(self)  # type: ignore[attr-defined]
+
+    @on(StockChanged)
+    def stock_changed(self, event: StockChanged) -> None:
+        """Another terminal sold or restocked: refresh the list if it is on screen."""
+        if self.is_current:
+            self.action_reload()
 
     def on_screen_resume(self) -> None:
         if self.back_from_dialog():
