@@ -74,6 +74,18 @@ async def test_staff_cancel_a_customers_order(app, shop, services):
         assert order.status == "cancelled" and order.cancel_reason == "cancelled by staff"
 
 
+async def test_staff_take_back_a_whole_order_on_the_customers_behalf(app, shop, services):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "orders")
+        await select_order(pilot, shop.fulfilled)
+        await press(pilot, "r")
+        await pilot.press("a")
+        await press(pilot, "enter")
+        order = services.orders.get(shop.staff, shop.fulfilled)
+        assert order.status == "returned"
+        assert order.refunded_total == order.total
+
+
 # --- counter ------------------------------------------------------------------------
 
 
