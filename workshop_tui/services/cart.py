@@ -2,13 +2,17 @@
 
 The single-seller rule is also the schema's (cart_items carry the cart's seller
 under a composite foreign key), so no code path can mix sellers in one cart.
+
+The cart is on every sale's hot path, so its statements are built once, over
+tables rather than ORM entities (a third of the client CPU per statement).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -18,6 +22,75 @@ from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, SellerConflict
 from workshop_tui.services.types import Account, Cart, CartLine
+
+carts, items = m.Cart.__table__, m.CartItem.__table__
+products, inventory, sellers = m.Product.__table__, m.Inventory.__table__, m.Seller.__table__
+
+LOCK_CART = (
+    select(
+        carts.c.id,
+        carts.c.seller_id,
+        exists().where(items.c.cart_id == carts.c.id).label("has_items"),
+    )
+    .where(carts.c.customer_id == bindparam("owner"))
+    .with_for_update(of=carts)
+)
+CREATE_CART = (
+    insert(carts)
+    .values(customer_id=bindparam("owner"))
+    .on_conflict_do_nothing(index_elements=["customer_id"])
+)
+FIND_CART = select(carts.c.id, carts.c.seller_id).where(carts.c.customer_id == bindparam("owner"))
+LINE_QUANTITY = select(items.c.quantity).where(
+    items.c.cart_id == bindparam("cart"), items.c.product_id == bindparam("pid")
+)
+PRODUCT = (
+    select(
+        products.c.seller_id,
+        products.c.name,
+        products.c.is_active,
+        inventory.c.stock_remaining,
+        sellers.c.name,
+    )
+    .join(inventory, inventory.c.product_id == products.c.id)
+    .join(sellers, sellers.c.id == products.c.seller_id)
+    .where(products.c.id == bindparam("pid"))
+)
+SELLER_NAME = select(sellers.c.name).where(sellers.c.id == bindparam("sid"))
+DELETE_LINE = delete(items).where(
+    items.c.cart_id == bindparam("cart"), items.c.product_id == bindparam("pid")
+)
+DELETE_LINES = delete(items).where(items.c.cart_id == bindparam("cart"))
+SET_SELLER = update(carts).where(carts.c.id == bindparam("cart")).values(seller_id=bindparam("sid"))
+_upsert = insert(items).values(
+    cart_id=bindparam("cart"),
+    product_id=bindparam("pid"),
+    seller_id=bindparam("sid"),
+    quantity=bindparam("qty"),
+)
+UPSERT_LINE = _upsert.on_conflict_do_update(
+    index_elements=["cart_id", "product_id"], set_={"quantity": _upsert.excluded.quantity}
+)
+LINES = (
+    select(
+        items.c.product_id,
+        products.c.sku,
+        products.c.name,
+        products.c.price,
+        items.c.quantity,
+        inventory.c.stock_remaining,
+    )
+    .join(products, products.c.id == items.c.product_id)
+    .join(inventory, inventory.c.product_id == items.c.product_id)
+    .where(items.c.cart_id == bindparam("cart"))
+    .order_by(items.c.added_at, items.c.product_id)
+)
+
+
+class LockedCart(NamedTuple):
+    id: int
+    seller_id: int | None
+    has_items: bool
 
 
 def check_quantity(value: object, maximum: int, *, allow_zero: bool = True) -> int:
@@ -29,44 +102,18 @@ def check_quantity(value: object, maximum: int, *, allow_zero: bool = True) -> i
     return value
 
 
-def lock_cart(s: Session, owner_id: int) -> m.Cart:
+def lock_cart(s: Session, owner_id: int) -> LockedCart:
     """The owner's cart row, created when missing, locked FOR UPDATE (first in the lock order)."""
-    locked = select(m.Cart).where(m.Cart.customer_id == owner_id).with_for_update()
-    cart = s.scalars(locked).one_or_none()  # the usual case: one round trip
-    if cart is not None:
-        return cart
-    s.execute(
-        insert(m.Cart)
-        .values(customer_id=owner_id)
-        .on_conflict_do_nothing(index_elements=["customer_id"])
-    )
-    return s.scalars(locked).one()
+    row = s.execute(LOCK_CART, {"owner": owner_id}).first()  # the usual case: one round trip
+    if row is None:
+        s.execute(CREATE_CART, {"owner": owner_id})
+        row = s.execute(LOCK_CART, {"owner": owner_id}).one()
+    return LockedCart(*row)
 
 
-def read_cart(s: Session, owner_id: int) -> Cart:
-    cart = s.execute(
-        select(m.Cart.id, m.Cart.seller_id, m.Seller.name)
-        .outerjoin(m.Seller, m.Seller.id == m.Cart.seller_id)
-        .where(m.Cart.customer_id == owner_id)
-    ).first()
-    if cart is None:
-        return Cart(
-            customer_id=owner_id, seller_id=None, seller_name=None, lines=(), total=Decimal("0.00")
-        )
-    rows = s.execute(
-        select(
-            m.CartItem.product_id,
-            m.Product.sku,
-            m.Product.name,
-            m.Product.price,
-            m.CartItem.quantity,
-            m.Inventory.stock_remaining,
-        )
-        .join(m.Product, m.Product.id == m.CartItem.product_id)
-        .join(m.Inventory, m.Inventory.product_id == m.CartItem.product_id)
-        .where(m.CartItem.cart_id == cart.id)
-        .order_by(m.CartItem.added_at, m.CartItem.product_id)
-    ).all()
+def cart_view(
+    s: Session, owner_id: int, cart_id: int, seller_id: int | None, seller_name: str | None
+) -> Cart:
     lines = tuple(
         CartLine(
             product_id=r[0],
@@ -77,16 +124,30 @@ def read_cart(s: Session, owner_id: int) -> Cart:
             stock=r[5],
             line_total=r[3] * r[4],
         )
-        for r in rows
+        for r in s.execute(LINES, {"cart": cart_id})
     )
     total = sum((line.line_total for line in lines), Decimal("0.00"))
+    if not lines:
+        seller_id = seller_name = None
+    elif seller_name is None:
+        seller_name = s.execute(SELLER_NAME, {"sid": seller_id}).scalar()
     return Cart(
-        customer_id=owner_id,
-        seller_id=cart.seller_id if lines else None,
-        seller_name=cart.name if lines else None,
-        lines=lines,
-        total=total,
+        customer_id=owner_id, seller_id=seller_id, seller_name=seller_name, lines=lines, total=total
     )
+
+
+def read_cart(s: Session, owner_id: int) -> Cart:
+    cart = s.execute(FIND_CART, {"owner": owner_id}).first()
+    if cart is None:
+        return Cart(
+            customer_id=owner_id, seller_id=None, seller_name=None, lines=(), total=Decimal("0.00")
+        )
+    return cart_view(s, owner_id, cart.id, cart.seller_id, None)
+
+
+def empty_cart(s: Session, cart: LockedCart) -> None:
+    s.execute(DELETE_LINES, {"cart": cart.id})
+    s.execute(SET_SELLER, {"cart": cart.id, "sid": None})
 
 
 class CartService:
@@ -104,7 +165,8 @@ class CartService:
         check_id(product_id, "product_id")
         check_quantity(quantity, self.db.settings.max_line_quantity)
         return in_transaction(
-            self.db, lambda s: self._set(s, actor.id, product_id, quantity, replace)
+            self.db,
+            lambda s: self._set(s, actor.id, lock_cart(s, actor.id), product_id, quantity, replace),
         )
 
     def change(self, actor: Account, product_id: int, delta: int, *, replace: bool = False) -> Cart:
@@ -119,17 +181,10 @@ class CartService:
 
         def work(s: Session) -> Cart:
             cart = lock_cart(s, actor.id)
-            current = (
-                s.scalar(
-                    select(m.CartItem.quantity).where(
-                        m.CartItem.cart_id == cart.id, m.CartItem.product_id == product_id
-                    )
-                )
-                or 0
-            )
+            current = s.execute(LINE_QUANTITY, {"cart": cart.id, "pid": product_id}).scalar() or 0
             wanted = max(0, current + delta)
             check_quantity(wanted, self.db.settings.max_line_quantity)
-            return self._set(s, actor.id, product_id, wanted, replace)
+            return self._set(s, actor.id, cart, product_id, wanted, replace)
 
         return in_transaction(self.db, work)
 
@@ -137,40 +192,29 @@ class CartService:
         def work(s: Session) -> Cart:
             cart = lock_cart(s, actor.id)
             empty_cart(s, cart)
-            return read_cart(s, actor.id)
+            return cart_view(s, actor.id, cart.id, None, None)
 
         return in_transaction(self.db, work)
 
     def _set(
-        self, s: Session, owner_id: int, product_id: int, quantity: int, replace: bool
+        self,
+        s: Session,
+        owner_id: int,
+        cart: LockedCart,
+        product_id: int,
+        quantity: int,
+        replace: bool,
     ) -> Cart:
-        cart = lock_cart(s, owner_id)
-        product = s.execute(
-            select(
-                m.Product.seller_id,
-                m.Product.name,
-                m.Product.is_active,
-                m.Inventory.stock_remaining,
-                m.Seller.name,
-            )
-            .join(m.Inventory, m.Inventory.product_id == m.Product.id)
-            .join(m.Seller, m.Seller.id == m.Product.seller_id)
-            .where(m.Product.id == product_id)
-        ).first()
+        product = s.execute(PRODUCT, {"pid": product_id}).first()
         if product is None or not product.is_active:
             raise NotFound(f"no product #{product_id}")
         seller_id, name, _active, stock, seller_name = product
         if quantity == 0:
-            s.execute(
-                delete(m.CartItem).where(
-                    m.CartItem.cart_id == cart.id, m.CartItem.product_id == product_id
-                )
-            )
-            if not s.scalar(
-                select(m.CartItem.product_id).where(m.CartItem.cart_id == cart.id).limit(1)
-            ):
-                s.execute(update(m.Cart).where(m.Cart.id == cart.id).values(seller_id=None))
-            return read_cart(s, owner_id)
+            s.execute(DELETE_LINE, {"cart": cart.id, "pid": product_id})
+            view = cart_view(s, owner_id, cart.id, cart.seller_id, None)
+            if view.is_empty and cart.seller_id is not None:
+                s.execute(SET_SELLER, {"cart": cart.id, "sid": None})
+            return view
         if quantity > stock:
             raise OutOfStock(
                 f"only {stock} of {name} left" if stock else f"{name} is out of stock",
@@ -183,13 +227,10 @@ class CartService:
                     }
                 ],
             )
-        has_items = (
-            s.scalar(select(m.CartItem.product_id).where(m.CartItem.cart_id == cart.id).limit(1))
-            is not None
-        )
+        has_items = cart.has_items
         if has_items and cart.seller_id != seller_id:
             if not replace:
-                current = s.scalar(select(m.Seller.name).where(m.Seller.id == cart.seller_id))
+                current = s.execute(SELLER_NAME, {"sid": cart.seller_id}).scalar()
                 raise SellerConflict(
                     f"your cart has items from {current}; {name} is sold by {seller_name}. Replace the cart?",
                     cart_seller_id=cart.seller_id,
@@ -197,21 +238,11 @@ class CartService:
                     product_seller_id=seller_id,
                     product_seller=seller_name,
                 )
-            empty_cart(s, cart)
+            s.execute(DELETE_LINES, {"cart": cart.id})
             has_items = False
         if not has_items and cart.seller_id != seller_id:
-            s.execute(update(m.Cart).where(m.Cart.id == cart.id).values(seller_id=seller_id))
-        stmt = insert(m.CartItem).values(
-            cart_id=cart.id, product_id=product_id, seller_id=seller_id, quantity=quantity
-        )
+            s.execute(SET_SELLER, {"cart": cart.id, "sid": seller_id})
         s.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["cart_id", "product_id"], set_={"quantity": quantity}
-            )
+            UPSERT_LINE, {"cart": cart.id, "pid": product_id, "sid": seller_id, "qty": quantity}
         )
-        return read_cart(s, owner_id)
-
-
-def empty_cart(s: Session, cart: m.Cart) -> None:
-    s.execute(delete(m.CartItem).where(m.CartItem.cart_id == cart.id))
-    s.execute(update(m.Cart).where(m.Cart.id == cart.id).values(seller_id=None))
+        return cart_view(s, owner_id, cart.id, seller_id, seller_name)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
@@ -63,95 +63,109 @@ def product(row: Sequence) -> t.Product:
     )
 
 
+orders_t, items_t, payments_t = m.Order.__table__, m.OrderItem.__table__, m.Payment.__table__
+ledger_t, customers_t = m.Transaction.__table__, m.Customer.__table__
+products_t, sellers_t = m.Product.__table__, m.Seller.__table__
+_ids = bindparam("ids", expanding=True)
+ORDER_HEADS = (
+    select(
+        orders_t,
+        customers_t.c.name.label("c_name"),
+        customers_t.c.username.label("c_user"),
+        customers_t.c.phone.label("c_phone"),
+        sellers_t.c.name.label("s_name"),
+    )
+    .join(customers_t, customers_t.c.id == orders_t.c.customer_id)
+    .join(sellers_t, sellers_t.c.id == orders_t.c.seller_id)
+    .where(orders_t.c.id.in_(_ids))
+)
+ORDER_LINES = (
+    select(
+        items_t.c.order_id,
+        items_t.c.product_id,
+        products_t.c.sku,
+        products_t.c.name,
+        items_t.c.quantity,
+        items_t.c.unit_price,
+        items_t.c.returned_qty,
+    )
+    .join(products_t, products_t.c.id == items_t.c.product_id)
+    .where(items_t.c.order_id.in_(_ids))
+    .order_by(items_t.c.order_id, items_t.c.product_id)
+)
+ORDER_PAYMENTS = (
+    select(payments_t, ledger_t.c.chain, ledger_t.c.seq, ledger_t.c.hash.label("entry_hash"))
+    .outerjoin(
+        ledger_t,
+        (ledger_t.c.payment_id == payments_t.c.id)
+        # transactions.payment_id has no index: matching the (indexed) order_id too
+        # keeps this an index lookup instead of a scan of the whole ledger per load.
+        & (ledger_t.c.order_id == payments_t.c.order_id)
+        & ledger_t.c.kind.in_(("charge", "refund", "decline")),
+    )
+    .where(payments_t.c.order_id.in_(_ids))
+    .order_by(payments_t.c.id)
+)
+CANCEL_REASONS = select(
+    m.Cancellation.__table__.c.order_id, m.Cancellation.__table__.c.reason
+).where(m.Cancellation.__table__.c.order_id.in_(_ids))
+
+
 def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
     """Orders with their lines, payments (and ledger positions), in the order asked."""
     if not order_ids:
         return []
     ids = list(order_ids)
-    heads = session.execute(
-        select(m.Order, m.Customer.name, m.Customer.username, m.Customer.phone, m.Seller.name)
-        .join(m.Customer, m.Customer.id == m.Order.customer_id)
-        .join(m.Seller, m.Seller.id == m.Order.seller_id)
-        .where(m.Order.id.in_(ids))
-        # the session may hold these orders from before an UPDATE: read them as they are now
-        .execution_options(populate_existing=True)
-    ).all()
+    heads = session.execute(ORDER_HEADS, {"ids": ids}).all()
     lines: dict[int, list[t.OrderLine]] = defaultdict(list)
-    for item, sku, name in session.execute(
-        select(m.OrderItem, m.Product.sku, m.Product.name)
-        .join(m.Product, m.Product.id == m.OrderItem.product_id)
-        .where(m.OrderItem.order_id.in_(ids))
-        .order_by(m.OrderItem.order_id, m.OrderItem.product_id)
-    ):
-        lines[item.order_id].append(
+    for r in session.execute(ORDER_LINES, {"ids": ids}):
+        lines[r.order_id].append(
             t.OrderLine(
-                product_id=item.product_id,
-                sku=sku,
-                name=name,
-                quantity=item.quantity,
-                unit_price=item.unit_price,
-                returned_qty=item.returned_qty,
+                product_id=r.product_id,
+                sku=r.sku,
+                name=r.name,
+                quantity=r.quantity,
+                unit_price=r.unit_price,
+                returned_qty=r.returned_qty,
             )
         )
     payments: dict[int, list[t.Payment]] = defaultdict(list)
-    for pay, chain, seq, full_hash in session.execute(
-        select(m.Payment, m.Transaction.chain, m.Transaction.seq, m.Transaction.hash)
-        .outerjoin(
-            m.Transaction,
-            (m.Transaction.payment_id == m.Payment.id)
-            # transactions.payment_id has no index: matching the (indexed) order_id too
-            # keeps this an index lookup instead of a scan of the whole ledger per load.
-            & (m.Transaction.order_id == m.Payment.order_id)
-            & m.Transaction.kind.in_(("charge", "refund", "decline")),
-        )
-        .where(m.Payment.order_id.in_(ids))
-        .order_by(m.Payment.id)
-    ):
-        ref = t.LedgerRef(chain, seq, short_hash(full_hash)) if chain else None
-        payments[pay.order_id].append(
+    for r in session.execute(ORDER_PAYMENTS, {"ids": ids}):
+        ref = t.LedgerRef(r.chain, r.seq, short_hash(r.entry_hash)) if r.chain else None
+        payments[r.order_id].append(
             t.Payment(
-                id=pay.id,
-                kind=pay.kind,
-                method=pay.method,
-                status=pay.status,
-                amount=pay.amount,
-                reference=pay.reference,
-                created_at=pay.created_at,
+                id=r.id,
+                kind=r.kind,
+                method=r.method,
+                status=r.status,
+                amount=r.amount,
+                reference=r.reference,
+                created_at=r.created_at,
                 ledger=ref,
             )
         )
-    cancelled = [order.id for order, *_ in heads if order.status == "cancelled"]
-    reasons = (
-        dict(
-            session.execute(
-                select(m.Cancellation.order_id, m.Cancellation.reason).where(
-                    m.Cancellation.order_id.in_(cancelled)
-                )
-            ).all()
-        )
-        if cancelled
-        else {}
-    )
+    cancelled = [h.id for h in heads if h.status == "cancelled"]
+    reasons = dict(session.execute(CANCEL_REASONS, {"ids": cancelled}).all()) if cancelled else {}
     by_id: dict[int, t.Order] = {}
-    for order, c_name, c_user, c_phone, s_name in heads:
-        by_id[order.id] = t.Order(
-            id=order.id,
-            customer_id=order.customer_id,
-            customer_name=c_name or c_user or c_phone or f"#{order.customer_id}",
-            seller_id=order.seller_id,
-            seller_name=s_name,
-            status=order.status,
-            subtotal=order.subtotal,
-            discount_total=order.discount_total,
-            total=order.total,
-            created_at=order.created_at,
-            expires_at=order.expires_at,
-            paid_at=order.paid_at,
-            fulfilled_at=order.fulfilled_at,
-            closed_at=order.closed_at,
-            lines=tuple(lines[order.id]),
-            payments=tuple(payments[order.id]),
-            cancel_reason=reasons.get(order.id),
+    for h in heads:
+        by_id[h.id] = t.Order(
+            id=h.id,
+            customer_id=h.customer_id,
+            customer_name=h.c_name or h.c_user or h.c_phone or f"#{h.customer_id}",
+            seller_id=h.seller_id,
+            seller_name=h.s_name,
+            status=h.status,
+            subtotal=h.subtotal,
+            discount_total=h.discount_total,
+            total=h.total,
+            created_at=h.created_at,
+            expires_at=h.expires_at,
+            paid_at=h.paid_at,
+            fulfilled_at=h.fulfilled_at,
+            closed_at=h.closed_at,
+            lines=tuple(lines[h.id]),
+            payments=tuple(payments[h.id]),
+            cancel_reason=reasons.get(h.id),
         )
     return [by_id[i] for i in ids if i in by_id]
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -55,23 +55,30 @@ def append(
     return append_entries(s, seller_id, [entry])[-1]
 
 
+heads_t, ledger_t = m.LedgerHead.__table__, m.Transaction.__table__
+LOCK_HEAD = (
+    select(heads_t.c.seq, heads_t.c.hash)
+    .where(heads_t.c.chain == bindparam("head_chain"))
+    .with_for_update()
+)
+CREATE_HEAD = (
+    insert(heads_t)
+    .values(chain=bindparam("head_chain"), seq=0, hash=GENESIS_HASH)
+    .on_conflict_do_nothing(index_elements=["chain"])
+)
+MOVE_HEAD = (
+    update(heads_t)
+    .where(heads_t.c.chain == bindparam("head_chain"))
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+INSERT_ENTRY = insert(ledger_t)
+
+
 def lock_head(s: Session, chain: str) -> tuple[int, str]:
-    head = s.execute(
-        select(m.LedgerHead.seq, m.LedgerHead.hash)
-        .where(m.LedgerHead.chain == chain)
-        .with_for_update()
-    ).first()
+    head = s.execute(LOCK_HEAD, {"head_chain": chain}).first()
     if head is None:  # a seller's first entry: create the head, then lock it like any other
-        s.execute(
-            insert(m.LedgerHead)
-            .values(chain=chain, seq=0, hash=GENESIS_HASH)
-            .on_conflict_do_nothing(index_elements=["chain"])
-        )
-        head = s.execute(
-            select(m.LedgerHead.seq, m.LedgerHead.hash)
-            .where(m.LedgerHead.chain == chain)
-            .with_for_update()
-        ).one()
+        s.execute(CREATE_HEAD, {"head_chain": chain})
+        head = s.execute(LOCK_HEAD, {"head_chain": chain}).one()
     return head[0], head[1]
 
 
@@ -80,25 +87,31 @@ def append_entries(s: Session, seller_id: int, entries: list[dict[str, Any]]) ->
     chain = chain_for_seller(seller_id)
     seq, prev = lock_head(s, chain)
     now = datetime.now(UTC)
-    refs = []
+    rows, refs = [], []
     for entry in entries:
         seq += 1
-        content = canonical_content(chain=chain, created_at=now, **entry)
-        digest = entry_hash(seq, prev, content)
-        s.add(
-            m.Transaction(
-                chain=chain,
-                seq=seq,
-                created_at=now,
-                prev_hash=prev,
-                hash=digest,
-                **{**entry, "payload": entry.get("payload") or {}},
-            )
+        full = {
+            "order_id": None,
+            "payment_id": None,
+            "method": None,
+            **entry,
+            "payload": entry.get("payload") or {},
+        }
+        digest = entry_hash(seq, prev, canonical_content(chain=chain, created_at=now, **full))
+        rows.append(
+            {
+                **full,
+                "chain": chain,
+                "seq": seq,
+                "created_at": now,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
         refs.append(LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest)))
         prev = digest
-    s.execute(update(m.LedgerHead).where(m.LedgerHead.chain == chain).values(seq=seq, hash=prev))
-    s.flush()
+    s.execute(INSERT_ENTRY, rows)
+    s.execute(MOVE_HEAD, {"head_chain": chain, "new_seq": seq, "new_hash": prev})
     return refs
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
@@ -22,7 +22,8 @@ from workshop_tui.db.engine import Database
 from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
-from workshop_tui.services.cart import empty_cart, lock_cart
+from workshop_tui.services.cart import items as cart_items
+from workshop_tui.services.cart import lock_cart, products, sellers
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound, OutOfStock
@@ -43,6 +44,32 @@ CANCELLABLE = ("pending_payment", "paid")
 RETURNABLE = ("fulfilled", "partially_returned")
 CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
 
+orders_t, items_t = m.Order.__table__, m.OrderItem.__table__
+EXISTING_ORDER = select(orders_t.c.id).where(
+    orders_t.c.customer_id == bindparam("customer"), orders_t.c.idempotency_key == bindparam("key")
+)
+CHECKOUT_LINES = (
+    select(
+        cart_items.c.product_id,
+        cart_items.c.quantity,
+        products.c.price,
+        products.c.name,
+        products.c.seller_id,
+        products.c.sku,
+        sellers.c.name.label("seller_name"),
+    )
+    .join(products, products.c.id == cart_items.c.product_id)
+    .join(sellers, sellers.c.id == products.c.seller_id)
+    .where(cart_items.c.cart_id == bindparam("cart"))
+    .order_by(cart_items.c.product_id)
+)
+INSERT_ORDER = insert(orders_t).returning(orders_t.c.id, orders_t.c.created_at)
+INSERT_ITEMS = insert(items_t)
+INSERT_SESSION_ORDER = insert(m.SessionOrder.__table__)
+EMPTY_CART = text(
+    "WITH gone AS (DELETE FROM cart_items WHERE cart_id = :cart) UPDATE carts SET seller_id = NULL WHERE id = :cart"
+)
+
 
 def check_key(key: object) -> str:
     if not isinstance(key, str) or not 1 <= len(key.strip()) <= 100:
@@ -60,45 +87,52 @@ def check_reason(reason: object, *, required: bool = False) -> str:
     return reason.strip()
 
 
+LOCK_INVENTORY = text(
+    "SELECT product_id, stock_remaining FROM inventory"
+    " WHERE product_id = ANY(CAST(:ids AS integer[])) ORDER BY product_id FOR UPDATE"
+)
+# Stock and its movement in one round trip: the rows are already locked (lock_inventory).
+MOVE_STOCK = text(
+    """
+    WITH d AS (SELECT * FROM unnest(CAST(:pids AS integer[]), CAST(:deltas AS integer[])) AS d(pid, delta)),
+    moved AS (
+        UPDATE inventory SET stock_remaining = inventory.stock_remaining + d.delta, updated_at = now()
+        FROM d WHERE inventory.product_id = d.pid
+        RETURNING inventory.product_id, inventory.stock_remaining
+    ),
+    logged AS (
+        INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
+        SELECT pid, delta, :reason, :order_id, :actor_id FROM d
+    )
+    SELECT product_id, stock_remaining FROM moved ORDER BY product_id
+    """
+)
+
+
 def lock_inventory(s: Session, product_ids: Iterable[int]) -> dict[int, int]:
     """Lock the inventory rows in product-id order (one statement); return their stock."""
     ids = sorted(set(product_ids))
-    rows = s.execute(
-        select(m.Inventory.product_id, m.Inventory.stock_remaining)
-        .where(m.Inventory.product_id.in_(ids))
-        .order_by(m.Inventory.product_id)
-        .with_for_update()
-    ).all()
-    return dict(rows)
+    return dict(s.execute(LOCK_INVENTORY, {"ids": ids}).all())
 
 
 def move_stock(
     s: Session, deltas: Mapping[int, int], reason: str, order_id: int | None, actor_id: int | None
 ) -> list[StockChange]:
     """Apply stock deltas to locked rows and append their movements; return the new levels."""
-    changes = []
-    for product_id in sorted(deltas):
-        delta = deltas[product_id]
-        if delta == 0:
-            continue
-        stock = s.scalar(
-            update(m.Inventory)
-            .where(m.Inventory.product_id == product_id)
-            .values(stock_remaining=m.Inventory.stock_remaining + delta, updated_at=func.now())
-            .returning(m.Inventory.stock_remaining)
-        )
-        s.add(
-            m.StockMovement(
-                product_id=product_id,
-                delta=delta,
-                reason=reason,
-                order_id=order_id,
-                actor_id=actor_id,
-            )
-        )
-        changes.append(StockChange(product_id, stock))
-    s.flush()
-    return changes
+    moves = sorted((pid, delta) for pid, delta in deltas.items() if delta)
+    if not moves:
+        return []
+    rows = s.execute(
+        MOVE_STOCK,
+        {
+            "pids": [pid for pid, _ in moves],
+            "deltas": [delta for _, delta in moves],
+            "reason": reason,
+            "order_id": order_id,
+            "actor_id": actor_id,
+        },
+    )
+    return [StockChange(pid, stock) for pid, stock in rows]
 
 
 def lock_order(s: Session, actor: Account, order_id: int) -> m.Order:
@@ -210,31 +244,13 @@ class OrderService:
             changes.clear()
             till = till_session(s, self.db, actor, selling=True)
             cart = lock_cart(s, actor.id)
-            existing = s.scalar(
-                select(m.Order.id).where(
-                    m.Order.customer_id == customer_id, m.Order.idempotency_key == key
-                )
-            )
+            existing = s.execute(EXISTING_ORDER, {"customer": customer_id, "key": key}).scalar()
             if existing is not None:
                 return existing
             customer = actor if customer_id == actor.id else s.get(m.Customer, customer_id)
             if customer is None:
                 raise NotFound(f"no customer #{customer_id}")
-            lines = s.execute(
-                select(
-                    m.CartItem.product_id,
-                    m.CartItem.quantity,
-                    m.Product.price,
-                    m.Product.name,
-                    m.Product.seller_id,
-                    m.Product.sku,
-                    m.Seller.name.label("seller_name"),
-                )
-                .join(m.Product, m.Product.id == m.CartItem.product_id)
-                .join(m.Seller, m.Seller.id == m.Product.seller_id)
-                .where(m.CartItem.cart_id == cart.id)
-                .order_by(m.CartItem.product_id)
-            ).all()
+            lines = s.execute(CHECKOUT_LINES, {"cart": cart.id}).all()
             if not lines:
                 raise InvalidInput("the cart is empty")
             stock = lock_inventory(s, (line.product_id for line in lines))
@@ -258,43 +274,37 @@ class OrderService:
                     lines=short,
                 )
             subtotal = sum((line.price * line.quantity for line in lines), Decimal("0.00"))
-            now = datetime.now(UTC)
-            order = m.Order(
-                customer_id=customer_id,
-                seller_id=lines[0].seller_id,
-                status="pending_payment",
-                subtotal=subtotal,
-                discount_total=Decimal("0.00"),
-                total=subtotal,
-                idempotency_key=key,
-                placed_by=actor.id if customer_id != actor.id else None,
-                channel=channel,
-                expires_at=now + ttl,
-            )
-            s.add(order)
-            s.flush()
+            values = {
+                "customer_id": customer_id,
+                "seller_id": lines[0].seller_id,
+                "status": "pending_payment",
+                "subtotal": subtotal,
+                "discount_total": Decimal("0.00"),
+                "total": subtotal,
+                "idempotency_key": key,
+                "placed_by": actor.id if customer_id != actor.id else None,
+                "channel": channel,
+                "expires_at": datetime.now(UTC) + ttl,
+            }
+            order_id, created_at = s.execute(INSERT_ORDER, values).one()
             if till is not None:
-                s.add(m.SessionOrder(order_id=order.id, session_id=till))
-            s.add_all(
-                m.OrderItem(
-                    order_id=order.id,
-                    product_id=line.product_id,
-                    quantity=line.quantity,
-                    unit_price=line.price,
-                )
-                for line in lines
+                s.execute(INSERT_SESSION_ORDER, {"order_id": order_id, "session_id": till})
+            s.execute(
+                INSERT_ITEMS,
+                [
+                    {
+                        "order_id": order_id,
+                        "product_id": line.product_id,
+                        "quantity": line.quantity,
+                        "unit_price": line.price,
+                    }
+                    for line in lines
+                ],
             )
-            changes.extend(
-                move_stock(
-                    s,
-                    {line.product_id: -line.quantity for line in lines},
-                    "sale",
-                    order.id,
-                    actor.id,
-                )
-            )
-            empty_cart(s, cart)
-            return new_order_view(order, lines, customer)
+            deltas = {line.product_id: -line.quantity for line in lines}
+            changes.extend(move_stock(s, deltas, "sale", order_id, actor.id))
+            s.execute(EMPTY_CART, {"cart": cart.id})
+            return new_order_view(order_id, created_at, values, lines, customer)
 
         result = in_transaction(self.db, work)
         self.events.stock_changed(changes)
@@ -561,20 +571,26 @@ def refunded_so_far(s: Session, order_id: int) -> Decimal:
     )
 
 
-def new_order_view(order: m.Order, lines: Sequence, customer: Account | m.Customer) -> Order:
+def new_order_view(
+    order_id: int,
+    created_at: datetime,
+    values: dict,
+    lines: Sequence,
+    customer: Account | m.Customer,
+) -> Order:
     """The order just created, from what checkout already holds (no reading back)."""
     return Order(
-        id=order.id,
-        customer_id=order.customer_id,
+        id=order_id,
+        customer_id=values["customer_id"],
         customer_name=customer.name or customer.username or customer.phone or f"#{customer.id}",
-        seller_id=order.seller_id,
+        seller_id=values["seller_id"],
         seller_name=lines[0].seller_name,
-        status=order.status,
-        subtotal=order.subtotal,
-        discount_total=order.discount_total,
-        total=order.total,
-        created_at=order.created_at,
-        expires_at=order.expires_at,
+        status=values["status"],
+        subtotal=values["subtotal"],
+        discount_total=values["discount_total"],
+        total=values["total"],
+        created_at=created_at,
+        expires_at=values["expires_at"],
         paid_at=None,
         fulfilled_at=None,
         closed_at=None,

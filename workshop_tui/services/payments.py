@@ -11,7 +11,7 @@ import secrets
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,13 +20,29 @@ from workshop_tui.db.engine import Database
 from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.cash import till_session
-from workshop_tui.services.errors import InvalidInput, InvalidState
+from workshop_tui.services.catalog import check_id
+from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
 from workshop_tui.services.events import EventService
-from workshop_tui.services.orders import check_key, lock_order, transition
+from workshop_tui.services.orders import check_key
 from workshop_tui.services.pricing import ledger_payload
 from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
 
 OUTCOMES = ("success", "decline")
+
+orders_t, payments_t = m.Order.__table__, m.Payment.__table__
+LOCK_ORDER = select(orders_t).where(orders_t.c.id == bindparam("id")).with_for_update()
+# Its own statement, after the lock: a payment committed while this one waited for the
+# order row is only visible to a statement that starts after the wait.
+EARLIER_PAYMENT = select(payments_t.c.id, payments_t.c.order_id).where(
+    payments_t.c.idempotency_key == bindparam("key")
+)
+INSERT_PAYMENT = insert(payments_t).returning(payments_t.c.id)
+INSERT_SESSION_PAYMENT = insert(m.SessionPayment.__table__)
+MARK_PAID = (
+    update(orders_t)
+    .where(orders_t.c.id == bindparam("paid_order"), orders_t.c.status == "pending_payment")
+    .values(status="paid", paid_at=func.now())
+)
 
 
 class PaymentService:
@@ -51,10 +67,11 @@ class PaymentService:
 
         def work(s: Session) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
-            order = lock_order(s, actor, order_id)
-            earlier = s.scalars(
-                select(m.Payment).where(m.Payment.idempotency_key == key)
-            ).one_or_none()
+            check_id(order_id, "order id")
+            order = s.execute(LOCK_ORDER, {"id": order_id}).first()
+            if order is None or (not actor.is_staff and order.customer_id != actor.id):
+                raise NotFound(f"no order #{order_id}")
+            earlier = s.execute(EARLIER_PAYMENT, {"key": key}).first()
             if earlier is not None:
                 if earlier.order_id != order.id:
                     raise InvalidInput("that idempotency key was used for another order")
@@ -68,25 +85,27 @@ class PaymentService:
                     f"the payment window of order #{order.id} has closed; order again"
                 )
             succeeded = outcome == "success"
-            payment = m.Payment(
-                order_id=order.id,
-                kind="charge",
-                method=method,
-                status="succeeded" if succeeded else "declined",
-                amount=order.total,
-                reference=f"{method.upper()}-{order.id}-{secrets.token_hex(3).upper()}",
-                idempotency_key=key,
-            )
-            s.add(payment)
-            s.flush()
+            status = "succeeded" if succeeded else "declined"
+            payment_id = s.execute(
+                INSERT_PAYMENT,
+                {
+                    "order_id": order.id,
+                    "kind": "charge",
+                    "method": method,
+                    "status": status,
+                    "amount": order.total,
+                    "reference": f"{method.upper()}-{order.id}-{secrets.token_hex(3).upper()}",
+                    "idempotency_key": key,
+                },
+            ).scalar_one()
             if till is not None:
-                s.add(m.SessionPayment(payment_id=payment.id, session_id=till))
+                s.execute(INSERT_SESSION_PAYMENT, {"payment_id": payment_id, "session_id": till})
             if succeeded:
-                transition(s, order.id, ("pending_payment",), status="paid", paid_at=func.now())
+                s.execute(MARK_PAID, {"paid_order": order.id})
             entry = {
                 "amount": order.total,
                 "order_id": order.id,
-                "payment_id": payment.id,
+                "payment_id": payment_id,
                 "method": method,
             }
             discounts = ledger_payload(s, order) if order.discount_total else {}
@@ -96,11 +115,11 @@ class PaymentService:
                 s,
                 order.seller_id,
                 [
-                    {**entry, "kind": "attempt", "payload": {"outcome": payment.status}},
+                    {**entry, "kind": "attempt", "payload": {"outcome": status}},
                     {**entry, "kind": "charge" if succeeded else "decline", "payload": discounts},
                 ],
             )
-            return with_ledger_ref(view, payment.id, refs[-1])
+            return with_ledger_ref(view, payment_id, refs[-1])
 
         try:
             done = in_transaction(self.db, work)
