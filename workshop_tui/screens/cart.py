@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +18,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from workshop_tui.messages import ServiceFailed, StockChanged
 from workshop_tui.services.types import Cart, Order
 from workshop_tui.widgets.cart_bar import CartMixin
-from workshop_tui.widgets.format import money, plain
+from workshop_tui.widgets.format import money, number_cell, plain
 from workshop_tui.widgets.service_worker import ServiceCaller
 
 
@@ -106,10 +107,10 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
                     note = ""
                 table.add_row(
                     plain(line.name),
-                    money(line.unit_price),
-                    line.quantity,
-                    money(line.line_total),
-                    note,
+                    number_cell(money(line.unit_price)),
+                    number_cell(line.quantity),
+                    number_cell(money(line.line_total)),
+                    Text(note, style="bold reverse" if note else ""),
                     key=str(line.product_id),
                 )
         if table.row_count:
@@ -128,6 +129,7 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
             if not cart.can_checkout:
                 total += " · fix the marked lines to check out"
         self.query_one("#cart-total", Label).update(total)
+        self.query_one("#checkout", Button).disabled = cart is None or not cart.can_checkout
         self.refresh_bindings()
 
     @on(StockChanged)

@@ -16,7 +16,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from workshop_tui.messages import ServiceFailed, StockChanged
 from workshop_tui.services.types import Cart, Category, ProductPage, Seller
 from workshop_tui.widgets.cart_bar import CartBar, CartMixin
-from workshop_tui.widgets.format import money, plain
+from workshop_tui.widgets.format import money, number_cell, plain
 from workshop_tui.widgets.service_worker import ServiceCaller
 
 PAGE_SIZE = 50
@@ -157,9 +157,9 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
             table.add_row(
                 plain(product.name),
                 plain(product.seller_name),
-                money(product.price),
-                product.stock,
-                self._in_cart(product.id),
+                number_cell(money(product.price)),
+                number_cell(product.stock),
+                number_cell(self._in_cart(product.id)),
                 key=str(product.id),
             )
         self._next_after = message.page.next_after
@@ -212,7 +212,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
             if stock <= 0:
                 table.remove_row(key)
             else:
-                table.update_cell(key, "stock", stock)
+                table.update_cell(key, "stock", number_cell(stock))
 
     # --- cart -----------------------------------------------------------------
 
@@ -234,8 +234,9 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
     def cart_changed(self, cart: Cart) -> None:
         table = self.table
         for key in list(table.rows):
-            product_id = int(key.value or 0)
-            table.update_cell(key, "incart", self._in_cart(product_id))
+            quantity = self._in_cart(int(key.value or 0))
+            if str(table.get_cell(key, "incart")) != quantity:
+                table.update_cell(key, "incart", number_cell(quantity))
 
     def _in_cart(self, product_id: int) -> str:
         cart = self.app.cart  # type: ignore[attr-defined]

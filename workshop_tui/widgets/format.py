@@ -14,3 +14,8 @@ def money(amount: Decimal) -> str:
 def plain(text: str) -> Text:
     """A DataTable cell for user text: a str cell would be parsed as markup ("[Sale] Hammer")."""
     return Text(text, no_wrap=True, overflow="ellipsis")
+
+
+def number_cell(value: object) -> Text:
+    """A right-aligned cell that skips markup parsing (a str cell is parsed on every render)."""
+    return Text(str(value), no_wrap=True, justify="right")
