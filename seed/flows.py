@@ -43,6 +43,9 @@ class Payments:
     refund_for: np.ndarray  # FOR_* of a refund
     reason: np.ndarray  # refund reason text (object array)
     table: Table
+    subtotal: np.ndarray  # of the order, paise
+    discount: np.ndarray  # of the order, paise (0: none)
+    granted_by: np.ndarray  # who granted the order's discount (the counter staff)
 
 
 def orders_table(o: Orders) -> Table:
@@ -151,8 +154,20 @@ def build_payments(o: Orders, cancel_reason: np.ndarray, return_reason: np.ndarr
         "idempotency_key": nullable(np.array(["seed-pay-" + t for t in tail]), ~is_refund),
         "created_at": times(created),
     }
+    at = order - 1
     return Payments(
-        order, o.seller[order - 1], kind, method, amount, created, refund_for, reason, table
+        order,
+        o.seller[at],
+        kind,
+        method,
+        amount,
+        created,
+        refund_for,
+        reason,
+        table,
+        o.subtotal[at],
+        o.discount[at],
+        np.where(o.placed_by[at] > 0, o.placed_by[at], o.customer[at]),
     )
 
 

@@ -135,14 +135,22 @@ def _kinds(kind: np.ndarray, sub: np.ndarray) -> list[str]:
 
 
 def _payloads(p: Payments, pay: np.ndarray, sub: np.ndarray) -> list[tuple[str, str]]:
-    """(canonical JSON, CSV field) per row; few distinct values, each encoded once."""
+    """(canonical JSON, CSV field) per row; few distinct values, each encoded once.
+
+    As services/payments.py: the attempt records the outcome; the charge or decline
+    of a discounted order records its discounts (services/pricing.ledger_payload:
+    here one whole-order fixed discount, the row the loader derives in order_discounts).
+    """
     cache: dict[tuple, tuple[str, str]] = {}
     result = []
-    for kind, s, refund_for, reason in zip(
+    for kind, s, refund_for, reason, subtotal, discount, granted_by in zip(
         p.kind[pay].tolist(),
         sub.tolist(),
         p.refund_for[pay].tolist(),
         p.reason[pay].tolist(),
+        p.subtotal[pay].tolist(),
+        p.discount[pay].tolist(),
+        p.granted_by[pay].tolist(),
         strict=True,
     ):
         if kind == REFUND:
@@ -152,6 +160,21 @@ def _payloads(p: Payments, pay: np.ndarray, sub: np.ndarray) -> list[tuple[str, 
         elif s == 0:
             outcome = "declined" if kind == DECLINE else "succeeded"
             key, payload = ("attempt", outcome), {"outcome": outcome}
+        elif discount:
+            key = ("discounted", subtotal, discount, granted_by)
+            payload = {
+                "subtotal_paise": subtotal,
+                "discount_paise": discount,
+                "discounts": [
+                    {
+                        "kind": "fixed",
+                        "value": f"{discount // 100}.{discount % 100:02d}",
+                        "product_id": None,
+                        "amount_paise": discount,
+                        "granted_by": granted_by,
+                    }
+                ],
+            }
         else:
             key, payload = ("result",), {}
         if key not in cache:

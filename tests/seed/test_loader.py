@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from seed.loader import LoadError, load
 from workshop_tui.db import Database
@@ -118,3 +118,18 @@ def test_a_database_without_the_schema_is_refused_with_a_hint(
     finally:
         with database.engine.begin() as conn:
             conn.execute(text("ALTER TABLE returns_elsewhere RENAME TO returns"))
+
+
+def test_discounted_charges_record_what_the_engine_would(loaded: Services) -> None:
+    from workshop_tui.db import models as m
+    from workshop_tui.services.pricing import ledger_payload
+
+    with loaded.db.begin() as s:
+        rows = s.execute(
+            select(m.Order, m.Transaction.payload)
+            .join(m.Transaction, m.Transaction.order_id == m.Order.id)
+            .where(m.Order.discount_total > 0, m.Transaction.kind.in_(("charge", "decline")))
+        ).all()
+        assert rows
+        for order, payload in rows:
+            assert payload == ledger_payload(s, order)
