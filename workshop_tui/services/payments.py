@@ -7,7 +7,6 @@ as every rupee taken. A key used twice returns the first result and charges once
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -36,7 +35,18 @@ LOCK_ORDER = select(orders_t).where(orders_t.c.id == bindparam("id")).with_for_u
 EARLIER_PAYMENT = select(payments_t.c.id, payments_t.c.order_id).where(
     payments_t.c.idempotency_key == bindparam("key")
 )
-INSERT_PAYMENT = insert(payments_t).returning(payments_t.c.id)
+# Reference METHOD-ORDER-ATTEMPT, the attempt counted in the INSERT itself (the order row
+# is locked, so attempts on one order are numbered one at a time).
+_attempt = (
+    select(func.count() + 1)
+    .where(payments_t.c.order_id == bindparam("ref_order"))
+    .scalar_subquery()
+)
+INSERT_PAYMENT = (
+    insert(payments_t)
+    .values(reference=func.concat(bindparam("ref_prefix"), _attempt))
+    .returning(payments_t.c.id, payments_t.c.reference)
+)
 INSERT_SESSION_PAYMENT = insert(m.SessionPayment.__table__)
 MARK_PAID = (
     update(orders_t)
@@ -94,10 +104,11 @@ class PaymentService:
                     "method": method,
                     "status": status,
                     "amount": order.total,
-                    "reference": f"{method.upper()}-{order.id}-{secrets.token_hex(3).upper()}",
+                    "ref_prefix": f"{method.upper()}-{order.id}-",
+                    "ref_order": order.id,
                     "idempotency_key": key,
                 },
-            ).scalar_one()
+            ).first()[0]
             if till is not None:
                 s.execute(INSERT_SESSION_PAYMENT, {"payment_id": payment_id, "session_id": till})
             if succeeded:
