@@ -8,6 +8,7 @@ login does (account set, mode switched) and waits for the screen's workers.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tests import factories as f
 from workshop_tui.app import WorkshopApp, make_app
@@ -175,11 +177,12 @@ def app(services: Services, database) -> WorkshopApp:
 async def settle(pilot: Pilot) -> None:
     """Wait until the screens' service calls (not the app's live-stock listener) are done."""
     await pilot.pause()
-    for _ in range(3):
+    for _ in range(5):
         busy = [w for w in pilot.app.workers if w.group != "events" and not w.is_finished]
         if not busy:
             break
-        await pilot.app.workers.wait_for_complete(busy)
+        with contextlib.suppress(WorkerCancelled):  # a newer call replaced a stale one
+            await pilot.app.workers.wait_for_complete(busy)
         await pilot.pause()
     await pilot.pause()
 
