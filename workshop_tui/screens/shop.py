@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -56,6 +58,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         self._searching = False
         self._loading_more = False
         self._timer: Timer | None = None
+        self._last_keystroke = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -173,9 +176,16 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self) -> None:
+        """Debounce on both edges: a first keystroke searches at once, a burst of typing
+        searches again once it pauses; each new search cancels the stale one."""
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, self.reload, name="search-debounce")
+        now = time.monotonic()
+        if now - self._last_keystroke >= DEBOUNCE_SECONDS:
+            self.reload()
+        else:
+            self._timer = self.set_timer(DEBOUNCE_SECONDS, self.reload, name="search-debounce")
+        self._last_keystroke = now
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
