@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
@@ -22,8 +22,8 @@ from workshop_tui.db.engine import Database
 from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
+from workshop_tui.services.cart import inventory, lock_cart, products, sellers
 from workshop_tui.services.cart import items as cart_items
-from workshop_tui.services.cart import lock_cart, products, sellers
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound, OutOfStock
@@ -48,6 +48,8 @@ orders_t, items_t = m.Order.__table__, m.OrderItem.__table__
 EXISTING_ORDER = select(orders_t.c.id).where(
     orders_t.c.customer_id == bindparam("customer"), orders_t.c.idempotency_key == bindparam("key")
 )
+# The cart's lines with their inventory rows locked, in product-id order, in one statement.
+# (The cart rows need no lock of their own: only the cart's holder, who has its lock, writes them.)
 CHECKOUT_LINES = (
     select(
         cart_items.c.product_id,
@@ -57,17 +59,53 @@ CHECKOUT_LINES = (
         products.c.seller_id,
         products.c.sku,
         sellers.c.name.label("seller_name"),
+        inventory.c.stock_remaining,
     )
     .join(products, products.c.id == cart_items.c.product_id)
     .join(sellers, sellers.c.id == products.c.seller_id)
+    .join(inventory, inventory.c.product_id == cart_items.c.product_id)
     .where(cart_items.c.cart_id == bindparam("cart"))
     .order_by(cart_items.c.product_id)
+    .with_for_update(of=inventory)
 )
-INSERT_ORDER = insert(orders_t).returning(orders_t.c.id, orders_t.c.created_at)
-INSERT_ITEMS = insert(items_t)
-INSERT_SESSION_ORDER = insert(m.SessionOrder.__table__)
-EMPTY_CART = text(
-    "WITH gone AS (DELETE FROM cart_items WHERE cart_id = :cart) UPDATE carts SET seller_id = NULL WHERE id = :cart"
+# Everything a checkout writes, under the locks already held: the order, its lines, the
+# stock taken and its movements, the session link, and the emptied cart.
+PLACE_ORDER = text(
+    """
+    WITH new_order AS (
+        INSERT INTO orders (customer_id, seller_id, status, subtotal, discount_total, total,
+                            idempotency_key, placed_by, channel, expires_at)
+        VALUES (:customer_id, :seller_id, 'pending_payment', :subtotal, 0, :subtotal,
+                :idempotency_key, :placed_by, :channel, :expires_at)
+        RETURNING id, created_at
+    ),
+    lines AS (
+        SELECT * FROM unnest(CAST(:pids AS integer[]), CAST(:qtys AS integer[]),
+                             CAST(:prices AS numeric[])) AS l(pid, qty, price)
+    ),
+    items AS (
+        INSERT INTO order_items (order_id, product_id, quantity, unit_price)
+        SELECT new_order.id, pid, qty, price FROM new_order, lines
+    ),
+    taken AS (
+        UPDATE inventory SET stock_remaining = inventory.stock_remaining - lines.qty, updated_at = now()
+        FROM lines WHERE inventory.product_id = lines.pid
+        RETURNING inventory.product_id, inventory.stock_remaining
+    ),
+    moved AS (
+        INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
+        SELECT pid, -qty, 'sale', new_order.id, :actor_id FROM new_order, lines
+    ),
+    till AS (
+        INSERT INTO session_orders (order_id, session_id)
+        SELECT new_order.id, CAST(:session_id AS integer) FROM new_order WHERE :session_id IS NOT NULL
+    ),
+    emptied AS (DELETE FROM cart_items WHERE cart_id = :cart),
+    cart AS (UPDATE carts SET seller_id = NULL WHERE id = :cart)
+    SELECT new_order.id, new_order.created_at,
+           (SELECT json_agg(json_build_array(product_id, stock_remaining)) FROM taken) AS stock
+    FROM new_order
+    """
 )
 
 
@@ -253,16 +291,15 @@ class OrderService:
             lines = s.execute(CHECKOUT_LINES, {"cart": cart.id}).all()
             if not lines:
                 raise InvalidInput("the cart is empty")
-            stock = lock_inventory(s, (line.product_id for line in lines))
             short = [
                 {
                     "product_id": line.product_id,
                     "name": line.name,
                     "requested": line.quantity,
-                    "available": stock.get(line.product_id, 0),
+                    "available": line.stock_remaining,
                 }
                 for line in lines
-                if stock.get(line.product_id, 0) < line.quantity
+                if line.stock_remaining < line.quantity
             ]
             if short:
                 raise OutOfStock(
@@ -286,24 +323,19 @@ class OrderService:
                 "channel": channel,
                 "expires_at": datetime.now(UTC) + ttl,
             }
-            order_id, created_at = s.execute(INSERT_ORDER, values).one()
-            if till is not None:
-                s.execute(INSERT_SESSION_ORDER, {"order_id": order_id, "session_id": till})
-            s.execute(
-                INSERT_ITEMS,
-                [
-                    {
-                        "order_id": order_id,
-                        "product_id": line.product_id,
-                        "quantity": line.quantity,
-                        "unit_price": line.price,
-                    }
-                    for line in lines
-                ],
-            )
-            deltas = {line.product_id: -line.quantity for line in lines}
-            changes.extend(move_stock(s, deltas, "sale", order_id, actor.id))
-            s.execute(EMPTY_CART, {"cart": cart.id})
+            order_id, created_at, stock = s.execute(
+                PLACE_ORDER,
+                {
+                    **values,
+                    "pids": [line.product_id for line in lines],
+                    "qtys": [line.quantity for line in lines],
+                    "prices": [line.price for line in lines],
+                    "actor_id": actor.id,
+                    "session_id": till,
+                    "cart": cart.id,
+                },
+            ).one()
+            changes.extend(StockChange(pid, left) for pid, left in sorted(stock))
             return new_order_view(order_id, created_at, values, lines, customer)
 
         result = in_transaction(self.db, work)
