@@ -157,3 +157,17 @@ async def test_an_unpaid_order_can_be_paid_from_the_orders_screen(app, shop, ser
         await press(pilot, "enter")
         assert order_ids(app) == [shop.pending, shop.paid, shop.fulfilled]
         assert not app.screen.check_action("pay", ())
+
+
+async def test_scrolling_to_the_end_loads_older_orders(app, shop, services, monkeypatch):
+    for n in range(12):
+        services.cart.set_quantity(shop.customer, shop.hammer, 1)
+        services.orders.checkout(shop.customer, f"more-{n}")
+    monkeypatch.setattr(profile, "PAGE_SIZE", 10)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.customer, "orders")
+        assert len(order_ids(app)) == 10
+        table = app.screen.query_one("#orders", DataTable)
+        table.scroll_end(animate=False)
+        await settle(pilot)
+        assert len(order_ids(app)) == 15

@@ -126,6 +126,16 @@ class OrdersScreen(ServiceScreen):
 
     # --- loading ----------------------------------------------------------------
 
+    def on_mount(self) -> None:
+        table = self.query_one("#orders", DataTable)
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self, scroll_y: float) -> None:
+        """Mouse wheel or page keys near the end load the next (older) page."""
+        table = self.query_one("#orders", DataTable)
+        if table.max_scroll_y - scroll_y <= 2:
+            self.load(reset=False)
+
     def on_screen_resume(self) -> None:
         if self.back_from_dialog():
             return
