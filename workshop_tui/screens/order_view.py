@@ -23,13 +23,14 @@ def order_details(order: Order, *, staff: bool) -> Group:
     lines = Table.grid(padding=(0, 1), expand=True)
     lines.add_column(justify="right", width=4)
     lines.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    lines.add_column(no_wrap=True)  # returned units, kept visible however long the name
     lines.add_column(justify="right")
     lines.add_column(justify="right")
     for line in order.lines:
-        note = f" ({line.returned_qty} returned)" if line.returned_qty else ""
         lines.add_row(
             f"{line.quantity}×",
-            Text(f"{line.name} {line.sku}{note}"),
+            Text(f"{line.name} {line.sku}"),
+            Text(f"{line.returned_qty} returned", "yellow") if line.returned_qty else "",
             f"@ {money(line.unit_price)}",
             money(line.line_total),
         )
