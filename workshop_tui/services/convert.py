@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
@@ -63,52 +63,31 @@ def product(row: Sequence) -> t.Product:
     )
 
 
-orders_t, items_t, payments_t = m.Order.__table__, m.OrderItem.__table__, m.Payment.__table__
-ledger_t, customers_t = m.Transaction.__table__, m.Customer.__table__
-products_t, sellers_t = m.Product.__table__, m.Seller.__table__
-_ids = bindparam("ids", expanding=True)
-ORDER_HEADS = (
-    select(
-        orders_t,
-        customers_t.c.name.label("c_name"),
-        customers_t.c.username.label("c_user"),
-        customers_t.c.phone.label("c_phone"),
-        sellers_t.c.name.label("s_name"),
-    )
-    .join(customers_t, customers_t.c.id == orders_t.c.customer_id)
-    .join(sellers_t, sellers_t.c.id == orders_t.c.seller_id)
-    .where(orders_t.c.id.in_(_ids))
+# An order with its lines, payments (with their ledger positions) and cancel reason, in one
+# round trip; money travels as text so it stays an exact Decimal.
+ORDERS = text(
+    """
+    SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
+           o.created_at, o.expires_at, o.paid_at, o.fulfilled_at, o.closed_at,
+           COALESCE(NULLIF(c.name, ''), c.username, c.phone) AS customer_name, s.name AS seller_name,
+           (SELECT json_agg(json_build_array(i.product_id, p.sku, p.name, i.quantity,
+                                             CAST(i.unit_price AS text), i.returned_qty) ORDER BY i.product_id)
+              FROM order_items i JOIN products p ON p.id = i.product_id
+             WHERE i.order_id = o.id) AS lines,
+           (SELECT json_agg(json_build_array(pm.id, pm.kind, pm.method, pm.status, CAST(pm.amount AS text),
+                                             pm.reference, pm.created_at, t.chain, t.seq, t.hash) ORDER BY pm.id)
+              FROM payments pm
+              LEFT JOIN transactions t
+                ON t.payment_id = pm.id AND t.order_id = pm.order_id
+               AND t.kind IN ('charge', 'refund', 'decline')
+             WHERE pm.order_id = o.id) AS payments,
+           (SELECT reason FROM cancellations WHERE order_id = o.id) AS cancel_reason
+      FROM orders o
+      JOIN customers c ON c.id = o.customer_id
+      JOIN sellers s ON s.id = o.seller_id
+     WHERE o.id = ANY(CAST(:ids AS integer[]))
+    """
 )
-ORDER_LINES = (
-    select(
-        items_t.c.order_id,
-        items_t.c.product_id,
-        products_t.c.sku,
-        products_t.c.name,
-        items_t.c.quantity,
-        items_t.c.unit_price,
-        items_t.c.returned_qty,
-    )
-    .join(products_t, products_t.c.id == items_t.c.product_id)
-    .where(items_t.c.order_id.in_(_ids))
-    .order_by(items_t.c.order_id, items_t.c.product_id)
-)
-ORDER_PAYMENTS = (
-    select(payments_t, ledger_t.c.chain, ledger_t.c.seq, ledger_t.c.hash.label("entry_hash"))
-    .outerjoin(
-        ledger_t,
-        (ledger_t.c.payment_id == payments_t.c.id)
-        # transactions.payment_id has no index: matching the (indexed) order_id too
-        # keeps this an index lookup instead of a scan of the whole ledger per load.
-        & (ledger_t.c.order_id == payments_t.c.order_id)
-        & ledger_t.c.kind.in_(("charge", "refund", "decline")),
-    )
-    .where(payments_t.c.order_id.in_(_ids))
-    .order_by(payments_t.c.id)
-)
-CANCEL_REASONS = select(
-    m.Cancellation.__table__.c.order_id, m.Cancellation.__table__.c.reason
-).where(m.Cancellation.__table__.c.order_id.in_(_ids))
 
 
 def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
@@ -116,58 +95,55 @@ def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
     if not order_ids:
         return []
     ids = list(order_ids)
-    heads = session.execute(ORDER_HEADS, {"ids": ids}).all()
-    lines: dict[int, list[t.OrderLine]] = defaultdict(list)
-    for r in session.execute(ORDER_LINES, {"ids": ids}):
-        lines[r.order_id].append(
-            t.OrderLine(
-                product_id=r.product_id,
-                sku=r.sku,
-                name=r.name,
-                quantity=r.quantity,
-                unit_price=r.unit_price,
-                returned_qty=r.returned_qty,
-            )
-        )
-    payments: dict[int, list[t.Payment]] = defaultdict(list)
-    for r in session.execute(ORDER_PAYMENTS, {"ids": ids}):
-        ref = t.LedgerRef(r.chain, r.seq, short_hash(r.entry_hash)) if r.chain else None
-        payments[r.order_id].append(
-            t.Payment(
-                id=r.id,
-                kind=r.kind,
-                method=r.method,
-                status=r.status,
-                amount=r.amount,
-                reference=r.reference,
-                created_at=r.created_at,
-                ledger=ref,
-            )
-        )
-    cancelled = [h.id for h in heads if h.status == "cancelled"]
-    reasons = dict(session.execute(CANCEL_REASONS, {"ids": cancelled}).all()) if cancelled else {}
-    by_id: dict[int, t.Order] = {}
-    for h in heads:
-        by_id[h.id] = t.Order(
-            id=h.id,
-            customer_id=h.customer_id,
-            customer_name=h.c_name or h.c_user or h.c_phone or f"#{h.customer_id}",
-            seller_id=h.seller_id,
-            seller_name=h.s_name,
-            status=h.status,
-            subtotal=h.subtotal,
-            discount_total=h.discount_total,
-            total=h.total,
-            created_at=h.created_at,
-            expires_at=h.expires_at,
-            paid_at=h.paid_at,
-            fulfilled_at=h.fulfilled_at,
-            closed_at=h.closed_at,
-            lines=tuple(lines[h.id]),
-            payments=tuple(payments[h.id]),
-            cancel_reason=reasons.get(h.id),
-        )
+    by_id = {row.id: order_from_row(row) for row in session.execute(ORDERS, {"ids": ids})}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def order_from_row(r) -> t.Order:
+    lines = tuple(
+        t.OrderLine(
+            product_id=pid,
+            sku=sku,
+            name=name,
+            quantity=qty,
+            unit_price=Decimal(price),
+            returned_qty=back,
+        )
+        for pid, sku, name, qty, price, back in r.lines or ()
+    )
+    payments = tuple(
+        t.Payment(
+            id=pid,
+            kind=kind,
+            method=method,
+            status=status,
+            amount=Decimal(amount),
+            reference=reference,
+            created_at=datetime.fromisoformat(created),
+            ledger=t.LedgerRef(chain, seq, short_hash(full)) if chain else None,
+        )
+        for pid, kind, method, status, amount, reference, created, chain, seq, full in r.payments
+        or ()
+    )
+    return t.Order(
+        id=r.id,
+        customer_id=r.customer_id,
+        customer_name=r.customer_name or f"#{r.customer_id}",
+        seller_id=r.seller_id,
+        seller_name=r.seller_name,
+        status=r.status,
+        subtotal=r.subtotal,
+        discount_total=r.discount_total,
+        total=r.total,
+        created_at=r.created_at,
+        expires_at=r.expires_at,
+        paid_at=r.paid_at,
+        fulfilled_at=r.fulfilled_at,
+        closed_at=r.closed_at,
+        lines=lines,
+        payments=payments,
+        cancel_reason=r.cancel_reason,
+    )
 
 
 def money(value: Decimal) -> Decimal:

@@ -9,12 +9,13 @@ or deleted (a trigger refuses); corrections are new rows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -66,12 +67,22 @@ CREATE_HEAD = (
     .values(chain=bindparam("head_chain"), seq=0, hash=GENESIS_HASH)
     .on_conflict_do_nothing(index_elements=["chain"])
 )
-MOVE_HEAD = (
-    update(heads_t)
-    .where(heads_t.c.chain == bindparam("head_chain"))
-    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+# The new rows and the moved head in one statement (the head is locked by lock_head).
+APPEND = text(
+    """
+    WITH added AS (
+        INSERT INTO transactions (chain, seq, kind, order_id, payment_id, amount, method, payload,
+                                  created_at, prev_hash, hash)
+        SELECT :chain, seq, kind, order_id, payment_id, amount, method, CAST(payload AS jsonb),
+               :created_at, prev_hash, hash
+          FROM unnest(CAST(:seqs AS bigint[]), CAST(:kinds AS text[]), CAST(:order_ids AS integer[]),
+                      CAST(:payment_ids AS integer[]), CAST(:amounts AS numeric[]), CAST(:methods AS text[]),
+                      CAST(:payloads AS text[]), CAST(:prev_hashes AS text[]), CAST(:hashes AS text[]))
+               AS e(seq, kind, order_id, payment_id, amount, method, payload, prev_hash, hash)
+    )
+    UPDATE ledger_heads SET seq = :last_seq, hash = :last_hash WHERE chain = :chain
+    """
 )
-INSERT_ENTRY = insert(ledger_t)
 
 
 def lock_head(s: Session, chain: str) -> tuple[int, str]:
@@ -98,20 +109,27 @@ def append_entries(s: Session, seller_id: int, entries: list[dict[str, Any]]) ->
             "payload": entry.get("payload") or {},
         }
         digest = entry_hash(seq, prev, canonical_content(chain=chain, created_at=now, **full))
-        rows.append(
-            {
-                **full,
-                "chain": chain,
-                "seq": seq,
-                "created_at": now,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
+        rows.append((seq, full, prev, digest))
         refs.append(LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest)))
         prev = digest
-    s.execute(INSERT_ENTRY, rows)
-    s.execute(MOVE_HEAD, {"head_chain": chain, "new_seq": seq, "new_hash": prev})
+    s.execute(
+        APPEND,
+        {
+            "chain": chain,
+            "created_at": now,
+            "seqs": [r[0] for r in rows],
+            "kinds": [r[1]["kind"] for r in rows],
+            "order_ids": [r[1]["order_id"] for r in rows],
+            "payment_ids": [r[1]["payment_id"] for r in rows],
+            "amounts": [r[1]["amount"] for r in rows],
+            "methods": [r[1]["method"] for r in rows],
+            "payloads": [json.dumps(r[1]["payload"]) for r in rows],
+            "prev_hashes": [r[2] for r in rows],
+            "hashes": [r[3] for r in rows],
+            "last_seq": seq,
+            "last_hash": prev,
+        },
+    )
     return refs
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,23 +35,28 @@ LOCK_ORDER = select(orders_t).where(orders_t.c.id == bindparam("id")).with_for_u
 EARLIER_PAYMENT = select(payments_t.c.id, payments_t.c.order_id).where(
     payments_t.c.idempotency_key == bindparam("key")
 )
-# Reference METHOD-ORDER-ATTEMPT, the attempt counted in the INSERT itself (the order row
-# is locked, so attempts on one order are numbered one at a time).
-_attempt = (
-    select(func.count() + 1)
-    .where(payments_t.c.order_id == bindparam("ref_order"))
-    .scalar_subquery()
-)
-INSERT_PAYMENT = (
-    insert(payments_t)
-    .values(reference=func.concat(bindparam("ref_prefix"), _attempt))
-    .returning(payments_t.c.id, payments_t.c.reference)
-)
-INSERT_SESSION_PAYMENT = insert(m.SessionPayment.__table__)
-MARK_PAID = (
-    update(orders_t)
-    .where(orders_t.c.id == bindparam("paid_order"), orders_t.c.status == "pending_payment")
-    .values(status="paid", paid_at=func.now())
+# The attempt, its session link and (on success) the order marked paid, in one statement.
+# The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
+# on one order are numbered one at a time.
+RECORD_PAYMENT = text(
+    """
+    WITH payment AS (
+        INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key)
+        SELECT :order_id, 'charge', :method, :status, :amount,
+               :ref_prefix || (count(*) + 1), :idempotency_key
+          FROM payments WHERE order_id = :order_id
+        RETURNING id
+    ),
+    till AS (
+        INSERT INTO session_payments (payment_id, session_id)
+        SELECT id, CAST(:session_id AS integer) FROM payment WHERE :session_id IS NOT NULL
+    ),
+    paid AS (
+        UPDATE orders SET status = 'paid', paid_at = now()
+         WHERE id = :order_id AND status = 'pending_payment' AND :status = 'succeeded'
+    )
+    SELECT id FROM payment
+    """
 )
 
 
@@ -97,22 +102,17 @@ class PaymentService:
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
             payment_id = s.execute(
-                INSERT_PAYMENT,
+                RECORD_PAYMENT,
                 {
                     "order_id": order.id,
-                    "kind": "charge",
                     "method": method,
                     "status": status,
                     "amount": order.total,
                     "ref_prefix": f"{method.upper()}-{order.id}-",
-                    "ref_order": order.id,
                     "idempotency_key": key,
+                    "session_id": till,
                 },
-            ).first()[0]
-            if till is not None:
-                s.execute(INSERT_SESSION_PAYMENT, {"payment_id": payment_id, "session_id": till})
-            if succeeded:
-                s.execute(MARK_PAID, {"paid_order": order.id})
+            ).scalar_one()
             entry = {
                 "amount": order.total,
                 "order_id": order.id,
