@@ -70,6 +70,7 @@ class OrdersScreen(ServiceScreen):
         self.customer_filter: Account | None = None
         self.generation = 0
         self.shown_for: tuple[int, bool] | None = None
+        self.who_width = WHO_WIDTH
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -156,7 +157,8 @@ class OrdersScreen(ServiceScreen):
         table.clear(columns=True)
         for label, key, width in ORDER_COLUMNS:
             table.add_column(label, key=key, width=width)
-        table.add_column("Customer" if self.is_staff else "Seller", key="who", width=WHO_WIDTH)
+        self.who_width = max(WHO_WIDTH, min(40, self.app.size.width - 80 + WHO_WIDTH))
+        table.add_column("Customer" if self.is_staff else "Seller", key="who", width=self.who_width)
 
     def load(self, *, reset: bool) -> None:
         account = self.account
@@ -230,7 +232,7 @@ class OrdersScreen(ServiceScreen):
             STATUS_LABELS.get(order.status, order.status),
             str(order.item_count),
             Text(money(order.total), justify="right"),
-            Text(who[:WHO_WIDTH]),
+            Text(who[: self.who_width]),
         )
 
     def _replace(self, order: Order) -> None:

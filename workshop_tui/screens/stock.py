@@ -41,6 +41,7 @@ class StockScreen(ServiceScreen):
     def __init__(self) -> None:
         super().__init__()
         self.items: dict[int, LowStockItem] = {}
+        self.name_width, self.seller_width = 24, 16
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,8 +56,10 @@ class StockScreen(ServiceScreen):
         self.sub_title = "Low stock"
         table = self.query_one("#low-stock", DataTable)
         table.add_column("SKU", key="sku", width=12)
-        table.add_column("Product", key="name", width=24)
-        table.add_column("Seller", key="seller", width=16)
+        spare = max(0, self.app.size.width - 80)  # wider terminals show longer names
+        self.name_width, self.seller_width = 24 + spare * 2 // 3, 16 + spare // 3
+        table.add_column("Product", key="name", width=self.name_width)
+        table.add_column("Seller", key="seller", width=self.seller_width)
         table.add_column("Stock", key="stock", width=5)
         table.add_column("Low at", key="threshold", width=6)
         self.app.stock_listeners.add(self)  # type: ignore[attr-defined]
@@ -109,8 +112,8 @@ class StockScreen(ServiceScreen):
         for item in items:
             table.add_row(
                 Text(item.sku[:12]),
-                Text(item.name[:24]),
-                Text(item.seller_name[:16]),
+                Text(item.name[: self.name_width]),
+                Text(item.seller_name[: self.seller_width]),
                 Text(str(item.stock), justify="right", style="bold red" if item.stock == 0 else ""),
                 Text(str(item.threshold), justify="right"),
                 key=str(item.product_id),
