@@ -35,6 +35,26 @@ LOCK_CART = (
     .where(carts.c.customer_id == bindparam("owner"))
     .with_for_update(of=carts)
 )
+# The cart locked and the product looked up in one round trip (the product needs no lock:
+# its stock is checked again, under lock, at checkout).
+LOCK_CART_WITH_PRODUCT = (
+    select(
+        carts.c.id,
+        carts.c.seller_id,
+        exists().where(items.c.cart_id == carts.c.id).label("has_items"),
+        products.c.seller_id.label("p_seller_id"),
+        products.c.name.label("p_name"),
+        products.c.is_active.label("p_active"),
+        inventory.c.stock_remaining.label("p_stock"),
+        sellers.c.name.label("p_seller_name"),
+    )
+    .select_from(carts)
+    .outerjoin(products, products.c.id == bindparam("pid"))
+    .outerjoin(inventory, inventory.c.product_id == products.c.id)
+    .outerjoin(sellers, sellers.c.id == products.c.seller_id)
+    .where(carts.c.customer_id == bindparam("owner"))
+    .with_for_update(of=carts)
+)
 CREATE_CART = (
     insert(carts)
     .values(customer_id=bindparam("owner"))
@@ -164,10 +184,26 @@ class CartService:
         seller_conflict unless `replace`, which empties the cart first."""
         check_id(product_id, "product_id")
         check_quantity(quantity, self.db.settings.max_line_quantity)
-        return in_transaction(
-            self.db,
-            lambda s: self._set(s, actor.id, lock_cart(s, actor.id), product_id, quantity, replace),
-        )
+
+        def work(s: Session) -> Cart:
+            row = s.execute(LOCK_CART_WITH_PRODUCT, {"owner": actor.id, "pid": product_id}).first()
+            if row is None:  # no cart yet: create it, then the general path
+                return self._set(s, actor.id, lock_cart(s, actor.id), product_id, quantity, replace)
+            product = None
+            if row.p_name is not None:
+                product = (
+                    row.p_seller_id,
+                    row.p_name,
+                    row.p_active,
+                    row.p_stock,
+                    row.p_seller_name,
+                )
+            cart = LockedCart(row.id, row.seller_id, row.has_items)
+            return self._set(
+                s, actor.id, cart, product_id, quantity, replace, product=product, looked_up=True
+            )
+
+        return in_transaction(self.db, work)
 
     def change(self, actor: Account, product_id: int, delta: int, *, replace: bool = False) -> Cart:
         """The + and - buttons: add `delta` (may be negative) to the line's quantity."""
@@ -204,9 +240,13 @@ class CartService:
         product_id: int,
         quantity: int,
         replace: bool,
+        *,
+        product: tuple | None = None,
+        looked_up: bool = False,
     ) -> Cart:
-        product = s.execute(PRODUCT, {"pid": product_id}).first()
-        if product is None or not product.is_active:
+        if not looked_up:
+            product = s.execute(PRODUCT, {"pid": product_id}).first()
+        if product is None or not product[2]:
             raise NotFound(f"no product #{product_id}")
         seller_id, name, _active, stock, seller_name = product
         if quantity == 0:
