@@ -8,9 +8,10 @@ never registered in kiosk mode.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from textual import events, on
@@ -87,9 +88,11 @@ class WorkshopApp(App[None]):
         }
         self.register_theme(THEME)
         self.theme = "workshop"
-        self.add_mode("login", LoginScreen)
-        for spec in self.mode_specs.values():
-            self.add_mode(spec.name, spec.factory)
+        self._factories: dict[str, Callable[[], Screen]] = {"login": LoginScreen}
+        self._factories.update({spec.name: spec.factory for spec in self.mode_specs.values()})
+        for name, factory in self._factories.items():
+            self.add_mode(name, factory)
+        self._session_lock = asyncio.Lock()
 
     # --- start, stop ----------------------------------------------------------
 
@@ -127,33 +130,36 @@ class WorkshopApp(App[None]):
 
     @on(LoggedIn)
     async def logged_in(self, message: LoggedIn) -> None:
-        self.account = message.account
-        self.counter_customer = None
-        self.cart = None
-        self._last_input = time.monotonic()
-        self.sub_title = ("kiosk · " if self.kiosk else "") + message.account.display_name
-        target = "counter" if message.account.is_staff and "counter" in self.mode_specs else "shop"
-        await self.switch_mode(target)
-        await self._reset_mode("login")
+        async with self._session_lock:  # an idle logout waits for a login to finish
+            self.account = message.account
+            self.counter_customer = None
+            self.cart = None
+            self._last_input = time.monotonic()
+            account = message.account
+            target = "counter" if account.is_staff and "counter" in self.mode_specs else "shop"
+            await self.switch_mode(target)
+            await self._reset_mode("login")
+            # Only after the old screens are gone: their Headers must not see the change.
+            self.sub_title = ("kiosk · " if self.kiosk else "") + account.display_name
 
     async def action_logout(self) -> None:
-        if self.account is None:
-            return
-        self.account = None
-        self.counter_customer = None
-        self.cart = None
-        self.sub_title = "kiosk" if self.kiosk else ""
-        await self.switch_mode("login")
-        for name in self.mode_specs:
-            await self._reset_mode(name)
+        async with self._session_lock:
+            if self.account is None:
+                return
+            self.account = None
+            self.counter_customer = None
+            self.cart = None
+            await self.switch_mode("login")
+            for name in self.mode_specs:
+                await self._reset_mode(name)
+            self.sub_title = "kiosk" if self.kiosk else ""
 
     async def _reset_mode(self, name: str) -> None:
         """Drop a mode's screens so the next person starts afresh."""
-        factory = self._modes.get(name) if name != self.current_mode else None
-        if factory is None:
+        if name == self.current_mode:
             return
         removed = self.remove_mode(name)
-        self.add_mode(name, factory)  # at once: a logout may switch to it while we wait
+        self.add_mode(name, self._factories[name])  # at once: a switch may come while we wait
         await removed
 
     def mode_allowed(self, name: str) -> bool:
