@@ -1,8 +1,10 @@
-"""The counter screen ("counter" mode, staff): who is being served.
+"""The counter screen ("counter" mode, staff): who is being served, and barcode entry.
 
 Staff look a customer up by phone, take a walk-in, or register a new customer;
 that customer becomes `app.counter_customer`, and the shop mode then sells to
 them. The screen always shows who is being served, and staff can stop serving.
+A scan field (a keyboard-wedge scanner types the SKU then Enter) adds one unit
+to the staff member's cart; the screen also says when this terminal's till is closed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from workshop_tui.screens.staff_common import (
     when,
     who,
 )
-from workshop_tui.services.types import Account, OrderPage
+from workshop_tui.services.types import Account, Cart, CashSession, OrderPage, Product
+from workshop_tui.widgets.cart_bar import cart_summary
+from workshop_tui.widgets.confirm import ConfirmModal
 
 ACTIONS = (
     ("find", "p  Find a customer by phone"),
@@ -35,6 +39,7 @@ ACTIONS = (
     ("new_customer", "n  New customer"),
     ("sell", "s  Sell to this customer"),
     ("clear", "x  Stop serving"),
+    ("scan", "b  Scan a barcode / SKU"),
 )
 
 
@@ -47,9 +52,15 @@ class CounterScreen(ServiceScreen):
     }
     CounterScreen #serving.nobody { border: round $panel-lighten-2; text-style: none; }
     CounterScreen #counter-main { height: auto; }
-    CounterScreen #counter-actions { width: 36; height: auto; max-height: 7; }
+    CounterScreen #counter-actions { width: 36; height: auto; max-height: 8; }
     CounterScreen #lookup { width: 1fr; height: auto; padding: 0 1; }
     CounterScreen #lookup-phone { width: 100%; }
+    CounterScreen #scan-row { height: 3; }
+    CounterScreen #scan { width: 30; }
+    CounterScreen #scan-info { width: 1fr; height: 3; padding: 0 1; }
+    CounterScreen #scan-result.error { color: $error; }
+    CounterScreen #till-state { color: $success; }
+    CounterScreen #till-state.closed { color: $warning; text-style: bold; }
     CounterScreen #counter-orders { height: 1fr; }
     CounterScreen #counter-orders-title { padding: 0 1; text-style: bold; }
     CounterScreen #counter-status { height: 1; padding: 0 1; }
@@ -69,12 +80,14 @@ class CounterScreen(ServiceScreen):
             "s", "sell", "Sell", tooltip="Open the shop for them", show=False, id="counter.sell"
         ),
         Binding("x", "clear", "Clear", tooltip="Stop serving", show=False, id="counter.clear"),
+        Binding("b", "scan", "Scan", tooltip="Scan a barcode or type a SKU", id="counter.scan"),
         Binding("escape", "focus_actions", "Actions", show=False, id="counter.actions"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.missing_phone = ""
+        self.pending_scan = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,6 +99,12 @@ class CounterScreen(ServiceScreen):
             with Vertical(id="lookup"):
                 yield Input(placeholder="Customer phone, Enter to find", id="lookup-phone")
                 yield Label("", id="lookup-result")
+        with Horizontal(id="scan-row"):
+            yield Input(placeholder="Scan or type a SKU", id="scan", max_length=40)
+            with Vertical(id="scan-info"):
+                yield Label("", id="scan-result")
+                yield Label("", id="scan-cart")
+                yield Label("", id="till-state")
         yield Label("Recent orders of the customer being served", id="counter-orders-title")
         yield DataTable(id="counter-orders", cursor_type="row", zebra_stripes=True)
         yield Label("", id="counter-status")
@@ -101,6 +120,8 @@ class CounterScreen(ServiceScreen):
         if self.back_from_dialog():
             return
         self.show_serving()
+        self.show_cart(getattr(self.app, "cart", None))
+        self.run("till", self.services.cash.current, group="counter.till")
         self.query_one("#counter-actions", OptionList).focus()
 
     # --- who is being served ------------------------------------------------------
@@ -203,6 +224,63 @@ class CounterScreen(ServiceScreen):
         self.serve(None)
         self.status("No longer serving anyone.")
 
+    # --- barcode / SKU entry -------------------------------------------------------
+
+    def action_scan(self) -> None:
+        self.query_one("#scan", Input).focus()
+
+    @on(Input.Submitted, "#scan")
+    def scanned(self, event: Input.Submitted) -> None:
+        code = event.value.strip()
+        event.input.clear()
+        if code and self.account is not None:
+            self.add_scanned(code, replace=False)
+
+    def add_scanned(self, code: str, *, replace: bool) -> None:
+        actor, services = self.account, self.services
+        self.pending_scan = code
+        lock = self.app.cart_lock  # type: ignore[attr-defined]
+
+        def scan() -> tuple[str, Product, Cart]:
+            product = services.catalog.by_sku(code)
+            with lock:  # cart calls run one at a time (widgets.cart_bar)
+                cart = services.cart.change(actor, product.id, 1, replace=replace)
+            return code, product, cart
+
+        self.run("scan", scan, group="counter.scan")
+
+    def scan_said(self, text: str, *, error: bool = False) -> None:
+        label = self.query_one("#scan-result", Label)
+        label.update(Text(text))
+        label.set_class(error, "error")
+
+    def show_cart(self, cart: Cart | None) -> None:
+        self.query_one("#scan-cart", Label).update(cart_summary(cart))
+
+    def show_till(self, session: CashSession | None) -> None:
+        label = self.query_one("#till-state", Label)
+        label.set_class(session is None, "closed")
+        label.update(
+            "Till closed: F7 to open" if session is None else f"Till open · session #{session.id}"
+        )
+
+    def ask_replace(self, code: str, details: dict) -> None:
+        seller = details.get("cart_seller") or "another seller"
+
+        def answer(replace: bool | None) -> None:
+            if replace:
+                self.add_scanned(code, replace=True)
+            self.query_one("#scan", Input).focus()
+
+        self.open_dialog(
+            ConfirmModal(
+                f"The cart has items from {seller}. Replace it?",
+                yes="Replace cart",
+                no="Keep the cart",
+            ),
+            answer,
+        )
+
     # --- results ------------------------------------------------------------------
 
     @on(ServiceDone)
@@ -223,6 +301,16 @@ class CounterScreen(ServiceScreen):
             self.serve(event.result)
             self.status(f"Serving {event.result.display_name}. Press s to sell.")
             self.query_one("#counter-actions", OptionList).focus()
+        elif event.tag == "scan":
+            code, product, cart = event.result
+            self.app.cart = cart  # type: ignore[attr-defined]
+            line = next((x for x in cart.lines if x.product_id == product.id), None)
+            qty = f" (now {line.quantity} in the cart)" if line else ""
+            self.scan_said(f"Added 1 × {product.name} {product.sku}{qty}")
+            self.show_cart(cart)
+            self.query_one("#scan", Input).focus()
+        elif event.tag == "till":
+            self.show_till(event.result)
         elif event.tag == "orders":
             customer_id, page = event.result
             if self.serving is not None and self.serving.id == customer_id:
@@ -231,6 +319,12 @@ class CounterScreen(ServiceScreen):
     @on(ServiceFailed)
     def service_failed(self, event: ServiceFailed) -> None:
         event.stop()
+        if event.action == "scan":
+            if event.code == "seller_conflict":
+                self.ask_replace(self.pending_scan, event.details)
+            self.scan_said(f"{event.code}: {event.message}", error=True)
+            self.query_one("#scan", Input).focus()
+            return
         self.status(f"{event.code}: {event.message}", error=True)
         self.notify(event.message, title=event.code, severity="error", markup=False)
 
