@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import psycopg2
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -43,8 +44,17 @@ retries = RetryCounter()
 
 
 def sqlstate(exc: BaseException) -> str | None:
-    orig = getattr(exc, "orig", None)
-    return getattr(orig, "pgcode", None)
+    """The SQLSTATE of a driver error, raw (services._sql) or wrapped by SQLAlchemy."""
+    return getattr(exc, "pgcode", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
+
+
+def connection_lost(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated
+    return (
+        isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError)
+        and sqlstate(exc) is None
+    )
 
 
 def in_transaction(
@@ -58,9 +68,9 @@ def in_transaction(
                 result = work(session)  # lock_timeout is set on every connection (db.engine)
                 committing = True
             return result
-        except DBAPIError as exc:
+        except (DBAPIError, psycopg2.Error) as exc:
             code = sqlstate(exc)
-            if exc.connection_invalidated and not committing and attempt < attempts:
+            if connection_lost(exc) and not committing and attempt < attempts:
                 # The server dropped the connection (restart, failover) before commit: nothing
                 # was written, so the whole transaction runs again on a fresh connection.
                 retries.add()

@@ -12,99 +12,59 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, exists, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services import _sql as sql
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, SellerConflict
 from workshop_tui.services.types import Account, Cart, CartLine
 
-carts, items = m.Cart.__table__, m.CartItem.__table__
-products, inventory, sellers = m.Product.__table__, m.Inventory.__table__, m.Seller.__table__
-
-LOCK_CART = (
-    select(
-        carts.c.id,
-        carts.c.seller_id,
-        exists().where(items.c.cart_id == carts.c.id).label("has_items"),
-    )
-    .where(carts.c.customer_id == bindparam("owner"))
-    .with_for_update(of=carts)
-)
+_HAS_ITEMS = "EXISTS (SELECT 1 FROM cart_items i WHERE i.cart_id = c.id) AS has_items"
+LOCK_CART = f"SELECT c.id, c.seller_id, {_HAS_ITEMS} FROM carts c WHERE c.customer_id = %(owner)s FOR UPDATE OF c"
 # The cart locked and the product looked up in one round trip (the product needs no lock:
 # its stock is checked again, under lock, at checkout).
-LOCK_CART_WITH_PRODUCT = (
-    select(
-        carts.c.id,
-        carts.c.seller_id,
-        exists().where(items.c.cart_id == carts.c.id).label("has_items"),
-        products.c.seller_id.label("p_seller_id"),
-        products.c.name.label("p_name"),
-        products.c.is_active.label("p_active"),
-        inventory.c.stock_remaining.label("p_stock"),
-        sellers.c.name.label("p_seller_name"),
-    )
-    .select_from(carts)
-    .outerjoin(products, products.c.id == bindparam("pid"))
-    .outerjoin(inventory, inventory.c.product_id == products.c.id)
-    .outerjoin(sellers, sellers.c.id == products.c.seller_id)
-    .where(carts.c.customer_id == bindparam("owner"))
-    .with_for_update(of=carts)
-)
+LOCK_CART_WITH_PRODUCT = f"""
+    SELECT c.id, c.seller_id, {_HAS_ITEMS},
+           p.seller_id AS p_seller_id, p.name AS p_name, p.is_active AS p_active,
+           inv.stock_remaining AS p_stock, s.name AS p_seller_name
+      FROM carts c
+      LEFT JOIN products p ON p.id = %(pid)s
+      LEFT JOIN inventory inv ON inv.product_id = p.id
+      LEFT JOIN sellers s ON s.id = p.seller_id
+     WHERE c.customer_id = %(owner)s
+       FOR UPDATE OF c
+"""
 CREATE_CART = (
-    insert(carts)
-    .values(customer_id=bindparam("owner"))
-    .on_conflict_do_nothing(index_elements=["customer_id"])
+    "INSERT INTO carts (customer_id) VALUES (%(owner)s) ON CONFLICT (customer_id) DO NOTHING"
 )
-FIND_CART = select(carts.c.id, carts.c.seller_id).where(carts.c.customer_id == bindparam("owner"))
-LINE_QUANTITY = select(items.c.quantity).where(
-    items.c.cart_id == bindparam("cart"), items.c.product_id == bindparam("pid")
-)
-PRODUCT = (
-    select(
-        products.c.seller_id,
-        products.c.name,
-        products.c.is_active,
-        inventory.c.stock_remaining,
-        sellers.c.name,
-    )
-    .join(inventory, inventory.c.product_id == products.c.id)
-    .join(sellers, sellers.c.id == products.c.seller_id)
-    .where(products.c.id == bindparam("pid"))
-)
-SELLER_NAME = select(sellers.c.name).where(sellers.c.id == bindparam("sid"))
-DELETE_LINE = delete(items).where(
-    items.c.cart_id == bindparam("cart"), items.c.product_id == bindparam("pid")
-)
-DELETE_LINES = delete(items).where(items.c.cart_id == bindparam("cart"))
-SET_SELLER = update(carts).where(carts.c.id == bindparam("cart")).values(seller_id=bindparam("sid"))
-_upsert = insert(items).values(
-    cart_id=bindparam("cart"),
-    product_id=bindparam("pid"),
-    seller_id=bindparam("sid"),
-    quantity=bindparam("qty"),
-)
-UPSERT_LINE = _upsert.on_conflict_do_update(
-    index_elements=["cart_id", "product_id"], set_={"quantity": _upsert.excluded.quantity}
-)
-LINES = (
-    select(
-        items.c.product_id,
-        products.c.sku,
-        products.c.name,
-        products.c.price,
-        items.c.quantity,
-        inventory.c.stock_remaining,
-    )
-    .join(products, products.c.id == items.c.product_id)
-    .join(inventory, inventory.c.product_id == items.c.product_id)
-    .where(items.c.cart_id == bindparam("cart"))
-    .order_by(items.c.added_at, items.c.product_id)
-)
+FIND_CART = "SELECT id, seller_id FROM carts WHERE customer_id = %(owner)s"
+LINE_QUANTITY = "SELECT quantity FROM cart_items WHERE cart_id = %(cart)s AND product_id = %(pid)s"
+PRODUCT = """
+    SELECT p.seller_id, p.name, p.is_active, inv.stock_remaining, s.name AS seller_name
+      FROM products p
+      JOIN inventory inv ON inv.product_id = p.id
+      JOIN sellers s ON s.id = p.seller_id
+     WHERE p.id = %(pid)s
+"""
+SELLER_NAME = "SELECT name FROM sellers WHERE id = %(sid)s"
+DELETE_LINE = "DELETE FROM cart_items WHERE cart_id = %(cart)s AND product_id = %(pid)s"
+DELETE_LINES = "DELETE FROM cart_items WHERE cart_id = %(cart)s"
+SET_SELLER = "UPDATE carts SET seller_id = %(sid)s WHERE id = %(cart)s"
+UPSERT_LINE = """
+    INSERT INTO cart_items (cart_id, product_id, seller_id, quantity)
+    VALUES (%(cart)s, %(pid)s, %(sid)s, %(qty)s)
+    ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity
+"""
+LINES = """
+    SELECT i.product_id, p.sku, p.name, p.price, i.quantity, inv.stock_remaining
+      FROM cart_items i
+      JOIN products p ON p.id = i.product_id
+      JOIN inventory inv ON inv.product_id = i.product_id
+     WHERE i.cart_id = %(cart)s
+     ORDER BY i.added_at, i.product_id
+"""
 
 
 class LockedCart(NamedTuple):
@@ -124,10 +84,10 @@ def check_quantity(value: object, maximum: int, *, allow_zero: bool = True) -> i
 
 def lock_cart(s: Session, owner_id: int) -> LockedCart:
     """The owner's cart row, created when missing, locked FOR UPDATE (first in the lock order)."""
-    row = s.execute(LOCK_CART, {"owner": owner_id}).first()  # the usual case: one round trip
+    row = sql.row(s, LOCK_CART, {"owner": owner_id})  # the usual case: one round trip
     if row is None:
-        s.execute(CREATE_CART, {"owner": owner_id})
-        row = s.execute(LOCK_CART, {"owner": owner_id}).one()
+        sql.run(s, CREATE_CART, {"owner": owner_id})
+        row = sql.row(s, LOCK_CART, {"owner": owner_id})
     return LockedCart(*row)
 
 
@@ -144,20 +104,20 @@ def cart_view(
             stock=r[5],
             line_total=r[3] * r[4],
         )
-        for r in s.execute(LINES, {"cart": cart_id})
+        for r in sql.rows(s, LINES, {"cart": cart_id})
     )
     total = sum((line.line_total for line in lines), Decimal("0.00"))
     if not lines:
         seller_id = seller_name = None
     elif seller_name is None:
-        seller_name = s.execute(SELLER_NAME, {"sid": seller_id}).scalar()
+        seller_name = sql.value(s, SELLER_NAME, {"sid": seller_id})
     return Cart(
         customer_id=owner_id, seller_id=seller_id, seller_name=seller_name, lines=lines, total=total
     )
 
 
 def read_cart(s: Session, owner_id: int) -> Cart:
-    cart = s.execute(FIND_CART, {"owner": owner_id}).first()
+    cart = sql.row(s, FIND_CART, {"owner": owner_id})
     if cart is None:
         return Cart(
             customer_id=owner_id, seller_id=None, seller_name=None, lines=(), total=Decimal("0.00")
@@ -166,8 +126,8 @@ def read_cart(s: Session, owner_id: int) -> Cart:
 
 
 def empty_cart(s: Session, cart: LockedCart) -> None:
-    s.execute(DELETE_LINES, {"cart": cart.id})
-    s.execute(SET_SELLER, {"cart": cart.id, "sid": None})
+    sql.run(s, DELETE_LINES, {"cart": cart.id})
+    sql.run(s, SET_SELLER, {"cart": cart.id, "sid": None})
 
 
 class CartService:
@@ -186,7 +146,7 @@ class CartService:
         check_quantity(quantity, self.db.settings.max_line_quantity)
 
         def work(s: Session) -> Cart:
-            row = s.execute(LOCK_CART_WITH_PRODUCT, {"owner": actor.id, "pid": product_id}).first()
+            row = sql.row(s, LOCK_CART_WITH_PRODUCT, {"owner": actor.id, "pid": product_id})
             if row is None:  # no cart yet: create it, then the general path
                 return self._set(s, actor.id, lock_cart(s, actor.id), product_id, quantity, replace)
             product = None
@@ -217,7 +177,7 @@ class CartService:
 
         def work(s: Session) -> Cart:
             cart = lock_cart(s, actor.id)
-            current = s.execute(LINE_QUANTITY, {"cart": cart.id, "pid": product_id}).scalar() or 0
+            current = sql.value(s, LINE_QUANTITY, {"cart": cart.id, "pid": product_id}) or 0
             wanted = max(0, current + delta)
             check_quantity(wanted, self.db.settings.max_line_quantity)
             return self._set(s, actor.id, cart, product_id, wanted, replace)
@@ -245,15 +205,15 @@ class CartService:
         looked_up: bool = False,
     ) -> Cart:
         if not looked_up:
-            product = s.execute(PRODUCT, {"pid": product_id}).first()
+            product = sql.row(s, PRODUCT, {"pid": product_id})
         if product is None or not product[2]:
             raise NotFound(f"no product #{product_id}")
         seller_id, name, _active, stock, seller_name = product
         if quantity == 0:
-            s.execute(DELETE_LINE, {"cart": cart.id, "pid": product_id})
+            sql.run(s, DELETE_LINE, {"cart": cart.id, "pid": product_id})
             view = cart_view(s, owner_id, cart.id, cart.seller_id, None)
             if view.is_empty and cart.seller_id is not None:
-                s.execute(SET_SELLER, {"cart": cart.id, "sid": None})
+                sql.run(s, SET_SELLER, {"cart": cart.id, "sid": None})
             return view
         if quantity > stock:
             raise OutOfStock(
@@ -270,7 +230,7 @@ class CartService:
         has_items = cart.has_items
         if has_items and cart.seller_id != seller_id:
             if not replace:
-                current = s.execute(SELLER_NAME, {"sid": cart.seller_id}).scalar()
+                current = sql.value(s, SELLER_NAME, {"sid": cart.seller_id})
                 raise SellerConflict(
                     f"your cart has items from {current}; {name} is sold by {seller_name}. Replace the cart?",
                     cart_seller_id=cart.seller_id,
@@ -278,11 +238,11 @@ class CartService:
                     product_seller_id=seller_id,
                     product_seller=seller_name,
                 )
-            s.execute(DELETE_LINES, {"cart": cart.id})
+            sql.run(s, DELETE_LINES, {"cart": cart.id})
             has_items = False
         if not has_items and cart.seller_id != seller_id:
-            s.execute(SET_SELLER, {"cart": cart.id, "sid": seller_id})
-        s.execute(
-            UPSERT_LINE, {"cart": cart.id, "pid": product_id, "sid": seller_id, "qty": quantity}
+            sql.run(s, SET_SELLER, {"cart": cart.id, "sid": seller_id})
+        sql.run(
+            s, UPSERT_LINE, {"cart": cart.id, "pid": product_id, "sid": seller_id, "qty": quantity}
         )
         return cart_view(s, owner_id, cart.id, seller_id, seller_name)

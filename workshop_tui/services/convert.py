@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
+from workshop_tui.services import _sql as sql
 from workshop_tui.services import types as t
 from workshop_tui.services.ledger_codec import short_hash
 
@@ -65,8 +66,7 @@ def product(row: Sequence) -> t.Product:
 
 # An order with its lines, payments (with their ledger positions) and cancel reason, in one
 # round trip; money travels as text so it stays an exact Decimal.
-ORDERS = text(
-    """
+ORDERS = """
     SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
            o.created_at, o.expires_at, o.paid_at, o.fulfilled_at, o.closed_at,
            COALESCE(NULLIF(c.name, ''), c.username, c.phone) AS customer_name, s.name AS seller_name,
@@ -85,9 +85,8 @@ ORDERS = text(
       FROM orders o
       JOIN customers c ON c.id = o.customer_id
       JOIN sellers s ON s.id = o.seller_id
-     WHERE o.id = ANY(CAST(:ids AS integer[]))
+     WHERE o.id = ANY(CAST(%(ids)s AS integer[]))
     """
-)
 
 
 def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
@@ -95,7 +94,7 @@ def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
     if not order_ids:
         return []
     ids = list(order_ids)
-    by_id = {row.id: order_from_row(row) for row in session.execute(ORDERS, {"ids": ids})}
+    by_id = {row.id: order_from_row(row) for row in sql.rows(session, ORDERS, {"ids": ids})}
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services import _sql as sql
 from workshop_tui.services._tx import read_only
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.ledger_codec import (
@@ -56,40 +56,32 @@ def append(
     return append_entries(s, seller_id, [entry])[-1]
 
 
-heads_t, ledger_t = m.LedgerHead.__table__, m.Transaction.__table__
-LOCK_HEAD = (
-    select(heads_t.c.seq, heads_t.c.hash)
-    .where(heads_t.c.chain == bindparam("head_chain"))
-    .with_for_update()
-)
+LOCK_HEAD = "SELECT seq, hash FROM ledger_heads WHERE chain = %(chain)s FOR UPDATE"
 CREATE_HEAD = (
-    insert(heads_t)
-    .values(chain=bindparam("head_chain"), seq=0, hash=GENESIS_HASH)
-    .on_conflict_do_nothing(index_elements=["chain"])
+    "INSERT INTO ledger_heads (chain, seq, hash) VALUES (%(chain)s, 0, %(genesis)s)"
+    " ON CONFLICT (chain) DO NOTHING"
 )
 # The new rows and the moved head in one statement (the head is locked by lock_head).
-APPEND = text(
-    """
+APPEND = """
     WITH added AS (
         INSERT INTO transactions (chain, seq, kind, order_id, payment_id, amount, method, payload,
                                   created_at, prev_hash, hash)
-        SELECT :chain, seq, kind, order_id, payment_id, amount, method, CAST(payload AS jsonb),
-               :created_at, prev_hash, hash
-          FROM unnest(CAST(:seqs AS bigint[]), CAST(:kinds AS text[]), CAST(:order_ids AS integer[]),
-                      CAST(:payment_ids AS integer[]), CAST(:amounts AS numeric[]), CAST(:methods AS text[]),
-                      CAST(:payloads AS text[]), CAST(:prev_hashes AS text[]), CAST(:hashes AS text[]))
+        SELECT %(chain)s, seq, kind, order_id, payment_id, amount, method, CAST(payload AS jsonb),
+               %(created_at)s, prev_hash, hash
+          FROM unnest(CAST(%(seqs)s AS bigint[]), CAST(%(kinds)s AS text[]), CAST(%(order_ids)s AS integer[]),
+                      CAST(%(payment_ids)s AS integer[]), CAST(%(amounts)s AS numeric[]), CAST(%(methods)s AS text[]),
+                      CAST(%(payloads)s AS text[]), CAST(%(prev_hashes)s AS text[]), CAST(%(hashes)s AS text[]))
                AS e(seq, kind, order_id, payment_id, amount, method, payload, prev_hash, hash)
     )
-    UPDATE ledger_heads SET seq = :last_seq, hash = :last_hash WHERE chain = :chain
+    UPDATE ledger_heads SET seq = %(last_seq)s, hash = %(last_hash)s WHERE chain = %(chain)s
     """
-)
 
 
 def lock_head(s: Session, chain: str) -> tuple[int, str]:
-    head = s.execute(LOCK_HEAD, {"head_chain": chain}).first()
+    head = sql.row(s, LOCK_HEAD, {"chain": chain})
     if head is None:  # a seller's first entry: create the head, then lock it like any other
-        s.execute(CREATE_HEAD, {"head_chain": chain})
-        head = s.execute(LOCK_HEAD, {"head_chain": chain}).one()
+        sql.run(s, CREATE_HEAD, {"chain": chain, "genesis": GENESIS_HASH})
+        head = sql.row(s, LOCK_HEAD, {"chain": chain})
     return head[0], head[1]
 
 
@@ -112,7 +104,8 @@ def append_entries(s: Session, seller_id: int, entries: list[dict[str, Any]]) ->
         rows.append((seq, full, prev, digest))
         refs.append(LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest)))
         prev = digest
-    s.execute(
+    sql.run(
+        s,
         APPEND,
         {
             "chain": chain,

@@ -14,16 +14,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services import _sql as sql
 from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
-from workshop_tui.services.cart import inventory, lock_cart, products, sellers
-from workshop_tui.services.cart import items as cart_items
+from workshop_tui.services.cart import lock_cart
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound, OutOfStock
@@ -44,44 +44,35 @@ CANCELLABLE = ("pending_payment", "paid")
 RETURNABLE = ("fulfilled", "partially_returned")
 CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
 
-orders_t, items_t = m.Order.__table__, m.OrderItem.__table__
-EXISTING_ORDER = select(orders_t.c.id).where(
-    orders_t.c.customer_id == bindparam("customer"), orders_t.c.idempotency_key == bindparam("key")
+EXISTING_ORDER = (
+    "SELECT id FROM orders WHERE customer_id = %(customer)s AND idempotency_key = %(key)s"
 )
 # The cart's lines with their inventory rows locked, in product-id order, in one statement.
 # (The cart rows need no lock of their own: only the cart's holder, who has its lock, writes them.)
-CHECKOUT_LINES = (
-    select(
-        cart_items.c.product_id,
-        cart_items.c.quantity,
-        products.c.price,
-        products.c.name,
-        products.c.seller_id,
-        products.c.sku,
-        sellers.c.name.label("seller_name"),
-        inventory.c.stock_remaining,
-    )
-    .join(products, products.c.id == cart_items.c.product_id)
-    .join(sellers, sellers.c.id == products.c.seller_id)
-    .join(inventory, inventory.c.product_id == cart_items.c.product_id)
-    .where(cart_items.c.cart_id == bindparam("cart"))
-    .order_by(cart_items.c.product_id)
-    .with_for_update(of=inventory)
-)
+CHECKOUT_LINES = """
+    SELECT i.product_id, i.quantity, p.price, p.name, p.seller_id, p.sku, s.name AS seller_name,
+           inv.stock_remaining
+      FROM cart_items i
+      JOIN products p ON p.id = i.product_id
+      JOIN sellers s ON s.id = p.seller_id
+      JOIN inventory inv ON inv.product_id = i.product_id
+     WHERE i.cart_id = %(cart)s
+     ORDER BY i.product_id
+       FOR UPDATE OF inv
+"""
 # Everything a checkout writes, under the locks already held: the order, its lines, the
 # stock taken and its movements, the session link, and the emptied cart.
-PLACE_ORDER = text(
-    """
+PLACE_ORDER = """
     WITH new_order AS (
         INSERT INTO orders (customer_id, seller_id, status, subtotal, discount_total, total,
                             idempotency_key, placed_by, channel, expires_at)
-        VALUES (:customer_id, :seller_id, 'pending_payment', :subtotal, 0, :subtotal,
-                :idempotency_key, :placed_by, :channel, :expires_at)
+        VALUES (%(customer_id)s, %(seller_id)s, 'pending_payment', %(subtotal)s, 0, %(subtotal)s,
+                %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s)
         RETURNING id, created_at
     ),
     lines AS (
-        SELECT * FROM unnest(CAST(:pids AS integer[]), CAST(:qtys AS integer[]),
-                             CAST(:prices AS numeric[])) AS l(pid, qty, price)
+        SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS integer[]),
+                             CAST(%(prices)s AS numeric[])) AS l(pid, qty, price)
     ),
     items AS (
         INSERT INTO order_items (order_id, product_id, quantity, unit_price)
@@ -94,19 +85,18 @@ PLACE_ORDER = text(
     ),
     moved AS (
         INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
-        SELECT pid, -qty, 'sale', new_order.id, :actor_id FROM new_order, lines
+        SELECT pid, -qty, 'sale', new_order.id, %(actor_id)s FROM new_order, lines
     ),
     till AS (
         INSERT INTO session_orders (order_id, session_id)
-        SELECT new_order.id, CAST(:session_id AS integer) FROM new_order WHERE :session_id IS NOT NULL
+        SELECT new_order.id, CAST(%(session_id)s AS integer) FROM new_order WHERE %(session_id)s IS NOT NULL
     ),
-    emptied AS (DELETE FROM cart_items WHERE cart_id = :cart),
-    cart AS (UPDATE carts SET seller_id = NULL WHERE id = :cart)
+    emptied AS (DELETE FROM cart_items WHERE cart_id = %(cart)s),
+    cart AS (UPDATE carts SET seller_id = NULL WHERE id = %(cart)s)
     SELECT new_order.id, new_order.created_at,
            (SELECT json_agg(json_build_array(product_id, stock_remaining)) FROM taken) AS stock
     FROM new_order
     """
-)
 
 
 def check_key(key: object) -> str:
@@ -125,14 +115,13 @@ def check_reason(reason: object, *, required: bool = False) -> str:
     return reason.strip()
 
 
-LOCK_INVENTORY = text(
+LOCK_INVENTORY = (
     "SELECT product_id, stock_remaining FROM inventory"
-    " WHERE product_id = ANY(CAST(:ids AS integer[])) ORDER BY product_id FOR UPDATE"
+    " WHERE product_id = ANY(CAST(%(ids)s AS integer[])) ORDER BY product_id FOR UPDATE"
 )
 # Stock and its movement in one round trip: the rows are already locked (lock_inventory).
-MOVE_STOCK = text(
-    """
-    WITH d AS (SELECT * FROM unnest(CAST(:pids AS integer[]), CAST(:deltas AS integer[])) AS d(pid, delta)),
+MOVE_STOCK = """
+    WITH d AS (SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(deltas)s AS integer[])) AS d(pid, delta)),
     moved AS (
         UPDATE inventory SET stock_remaining = inventory.stock_remaining + d.delta, updated_at = now()
         FROM d WHERE inventory.product_id = d.pid
@@ -140,17 +129,16 @@ MOVE_STOCK = text(
     ),
     logged AS (
         INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
-        SELECT pid, delta, :reason, :order_id, :actor_id FROM d
+        SELECT pid, delta, %(reason)s, %(order_id)s, %(actor_id)s FROM d
     )
     SELECT product_id, stock_remaining FROM moved ORDER BY product_id
     """
-)
 
 
 def lock_inventory(s: Session, product_ids: Iterable[int]) -> dict[int, int]:
     """Lock the inventory rows in product-id order (one statement); return their stock."""
     ids = sorted(set(product_ids))
-    return dict(s.execute(LOCK_INVENTORY, {"ids": ids}).all())
+    return dict(sql.rows(s, LOCK_INVENTORY, {"ids": ids}))
 
 
 def move_stock(
@@ -160,7 +148,8 @@ def move_stock(
     moves = sorted((pid, delta) for pid, delta in deltas.items() if delta)
     if not moves:
         return []
-    rows = s.execute(
+    rows = sql.rows(
+        s,
         MOVE_STOCK,
         {
             "pids": [pid for pid, _ in moves],
@@ -282,13 +271,13 @@ class OrderService:
             changes.clear()
             till = till_session(s, self.db, actor, selling=True)
             cart = lock_cart(s, actor.id)
-            existing = s.execute(EXISTING_ORDER, {"customer": customer_id, "key": key}).scalar()
+            existing = sql.value(s, EXISTING_ORDER, {"customer": customer_id, "key": key})
             if existing is not None:
                 return existing
             customer = actor if customer_id == actor.id else s.get(m.Customer, customer_id)
             if customer is None:
                 raise NotFound(f"no customer #{customer_id}")
-            lines = s.execute(CHECKOUT_LINES, {"cart": cart.id}).all()
+            lines = sql.rows(s, CHECKOUT_LINES, {"cart": cart.id})
             if not lines:
                 raise InvalidInput("the cart is empty")
             short = [
@@ -323,7 +312,8 @@ class OrderService:
                 "channel": channel,
                 "expires_at": datetime.now(UTC) + ttl,
             }
-            order_id, created_at, stock = s.execute(
+            order_id, created_at, stock = sql.row(
+                s,
                 PLACE_ORDER,
                 {
                     **values,
@@ -334,7 +324,7 @@ class OrderService:
                     "session_id": till,
                     "cart": cart.id,
                 },
-            ).one()
+            )
             changes.extend(StockChange(pid, left) for pid, left in sorted(stock))
             return new_order_view(order_id, created_at, values, lines, customer)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select, text
+import psycopg2
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services import _sql as sql
 from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.cash import till_session
@@ -28,36 +29,34 @@ from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
 
 OUTCOMES = ("success", "decline")
 
-orders_t, payments_t = m.Order.__table__, m.Payment.__table__
-LOCK_ORDER = select(orders_t).where(orders_t.c.id == bindparam("id")).with_for_update()
+LOCK_ORDER = """
+    SELECT id, customer_id, seller_id, status, subtotal, discount_total, total, expires_at
+      FROM orders WHERE id = %(id)s FOR UPDATE
+"""
 # Its own statement, after the lock: a payment committed while this one waited for the
 # order row is only visible to a statement that starts after the wait.
-EARLIER_PAYMENT = select(payments_t.c.id, payments_t.c.order_id).where(
-    payments_t.c.idempotency_key == bindparam("key")
-)
+EARLIER_PAYMENT = "SELECT id, order_id FROM payments WHERE idempotency_key = %(key)s"
 # The attempt, its session link and (on success) the order marked paid, in one statement.
 # The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
 # on one order are numbered one at a time.
-RECORD_PAYMENT = text(
-    """
+RECORD_PAYMENT = """
     WITH payment AS (
         INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key)
-        SELECT :order_id, 'charge', :method, :status, :amount,
-               :ref_prefix || (count(*) + 1), :idempotency_key
-          FROM payments WHERE order_id = :order_id
+        SELECT %(order_id)s, 'charge', %(method)s, %(status)s, %(amount)s,
+               %(ref_prefix)s || (count(*) + 1), %(idempotency_key)s
+          FROM payments WHERE order_id = %(order_id)s
         RETURNING id
     ),
     till AS (
         INSERT INTO session_payments (payment_id, session_id)
-        SELECT id, CAST(:session_id AS integer) FROM payment WHERE :session_id IS NOT NULL
+        SELECT id, CAST(%(session_id)s AS integer) FROM payment WHERE %(session_id)s IS NOT NULL
     ),
     paid AS (
         UPDATE orders SET status = 'paid', paid_at = now()
-         WHERE id = :order_id AND status = 'pending_payment' AND :status = 'succeeded'
+         WHERE id = %(order_id)s AND status = 'pending_payment' AND %(status)s = 'succeeded'
     )
     SELECT id FROM payment
     """
-)
 
 
 class PaymentService:
@@ -83,10 +82,10 @@ class PaymentService:
         def work(s: Session) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
             check_id(order_id, "order id")
-            order = s.execute(LOCK_ORDER, {"id": order_id}).first()
+            order = sql.row(s, LOCK_ORDER, {"id": order_id})
             if order is None or (not actor.is_staff and order.customer_id != actor.id):
                 raise NotFound(f"no order #{order_id}")
-            earlier = s.execute(EARLIER_PAYMENT, {"key": key}).first()
+            earlier = sql.row(s, EARLIER_PAYMENT, {"key": key})
             if earlier is not None:
                 if earlier.order_id != order.id:
                     raise InvalidInput("that idempotency key was used for another order")
@@ -101,7 +100,8 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            payment_id = s.execute(
+            payment_id = sql.value(
+                s,
                 RECORD_PAYMENT,
                 {
                     "order_id": order.id,
@@ -112,7 +112,7 @@ class PaymentService:
                     "idempotency_key": key,
                     "session_id": till,
                 },
-            ).scalar_one()
+            )
             entry = {
                 "amount": order.total,
                 "order_id": order.id,
@@ -134,7 +134,7 @@ class PaymentService:
 
         try:
             done = in_transaction(self.db, work)
-        except IntegrityError as exc:
+        except (IntegrityError, psycopg2.IntegrityError) as exc:
             # The same key raced in from another terminal for another order.
             raise InvalidInput("that idempotency key was used for another order") from exc
         if isinstance(done, PaymentResult):
