@@ -26,8 +26,13 @@ class ServiceFailed(Message):
         self.details = details or {}
 
 
-class StockChanged(Message):
-    """New stock levels from another terminal; queued ticks merge into one (P6)."""
+class StockChanged(Message, bubble=False):
+    """New stock levels from another terminal; queued ticks merge into one (P6).
+
+    The listener posts it to the App, which forwards a copy to each screen in
+    `app.stock_listeners`. It must not bubble: a screen's copy would reach the App
+    again and be forwarded forever.
+    """
 
     def __init__(self, levels: dict[int, int]) -> None:
         super().__init__()

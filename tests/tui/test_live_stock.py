@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 from tests import factories as f
 from tests.tui.conftest import PIN, open_shop, rows, select_product, settle
 from workshop_tui.app import make_app
+from workshop_tui.messages import StockChanged
 
 
 async def wait_until(pilot, condition, timeout: float = 1.0) -> float:
@@ -31,7 +32,11 @@ async def test_a_sale_in_another_app_updates_stock_and_drops_sold_out_products(
     other = f.account(database, phone="+919000000002", secret=PIN, name="Other")
     watcher = app_factory()
     till = make_app(database.settings, make_services())  # a second terminal: its own pool
-    async with watcher.run_test(size=(80, 24)) as eyes, till.run_test(size=(80, 24)) as hands:
+    seen: list[object] = []
+    async with (
+        watcher.run_test(size=(80, 24), message_hook=seen.append) as eyes,
+        till.run_test(size=(80, 24)) as hands,
+    ):
         await open_shop(eyes, customer)
         assert "Hand Saw" in rows(watcher) and stock_of(watcher, "Claw Hammer") == "5"
         assert await asyncio.to_thread(watcher.listener_ready.wait, 5)
@@ -48,3 +53,6 @@ async def test_a_sale_in_another_app_updates_stock_and_drops_sold_out_products(
         await settle(hands)
         await wait_until(eyes, lambda: "Hand Saw" not in rows(watcher))
         await wait_until(eyes, lambda: stock_of(watcher, "Claw Hammer") == "4")
+        await eyes.pause(0.3)
+        # One batch reached the app and its shop screen, and then all went quiet.
+        assert 1 < sum(isinstance(m, StockChanged) for m in seen) <= 4

@@ -64,7 +64,7 @@ async def test_the_seller_and_category_filters_narrow_the_table(app_factory, sho
 async def test_more_pages_load_as_the_cursor_nears_the_end(app_factory, database, customer):
     seller = f.seller(database)
     tools = f.category(database)
-    for n in range(120):
+    for n in range(60):
         f.product(database, seller, name=f"Widget {n:03d}", category_id=tools)
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -74,7 +74,7 @@ async def test_more_pages_load_as_the_cursor_nears_the_end(app_factory, database
         await settle(pilot)
         await pilot.press("ctrl+end")
         await settle(pilot)
-        assert len(rows(app)) == 120
+        assert len(rows(app)) == 60
 
 
 async def test_plus_adds_the_selected_product_and_the_bar_shows_count_and_total(
