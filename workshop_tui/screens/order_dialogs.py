@@ -1,4 +1,4 @@
-"""Dialogs of the orders screen: confirm a cancellation, choose items to return."""
+"""Dialogs of the orders screen: confirm a cancellation, choose items to return, discount."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from workshop_tui.screens.staff_common import money
 from workshop_tui.services.types import Order, ReturnRequest
@@ -159,6 +160,96 @@ class ReturnItemsDialog(ModalScreen[ReturnChoice | None]):
             return
         reason = self.query_one("#return-reason", Input).value.strip()
         self.dismiss(ReturnChoice(items, reason))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class DiscountChoice:
+    kind: str  # percent | fixed
+    value: str
+    product_id: int | None  # None: the whole order
+    reason: str
+
+
+def parse_discount(text: str) -> tuple[str, str] | None:
+    """'10%' is a percentage, '50' or '49.50' rupees off; None when empty."""
+    value = text.strip().replace("₹", "").replace(",", "")
+    if not value:
+        return None
+    if value.endswith("%"):
+        return "percent", value[:-1].strip()
+    return "fixed", value
+
+
+class DiscountDialog(ModalScreen[DiscountChoice | None]):
+    """What to discount (the whole order or one line), how much (10% or 50), and why."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="DiscountDialog")
+        + """
+    DiscountDialog OptionList { height: auto; max-height: 7; }
+    DiscountDialog #discount-error { color: $error; }
+    """
+    )
+    BINDINGS = [Binding("escape", "close", "Close", id="orders.discount.close")]
+
+    def __init__(self, order: Order, limit: object) -> None:
+        super().__init__()
+        self.order = order
+        self.limit = limit
+
+    def compose(self) -> ComposeResult:
+        order = self.order
+        with Vertical():
+            yield Label(
+                f"Discount order #{order.id} · subtotal {money(order.subtotal)}"
+                f" · total {money(order.total)}",
+                classes="title",
+            )
+            yield OptionList(
+                Option("Whole order", id="order"),
+                *(
+                    Option(
+                        Text(f"{line.quantity}× {line.name} {line.sku} {money(line.line_total)}"),
+                        id=str(line.product_id),
+                    )
+                    for line in order.lines
+                ),
+                id="discount-target",
+            )
+            yield Input(placeholder="10% or 50 (rupees off)", id="discount-value", max_length=12)
+            yield Input(placeholder="Reason", id="discount-reason", max_length=200)
+            yield Label("", id="discount-error")
+            yield Label(
+                f"Staff may give up to {self.limit}% · Tab next · Enter apply · Esc close",
+                classes="hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#discount-target", OptionList).highlighted = 0
+        self.query_one("#discount-value", Input).focus()
+
+    @on(OptionList.OptionSelected, "#discount-target")
+    def target_chosen(self) -> None:
+        self.query_one("#discount-value", Input).focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        parsed = parse_discount(self.query_one("#discount-value", Input).value)
+        if parsed is None:
+            self.query_one("#discount-error", Label).update("Type a discount: 10% or 50.")
+            self.query_one("#discount-value", Input).focus()
+            return
+        if event.input.id == "discount-value":
+            self.query_one("#discount-reason", Input).focus()
+            return
+        target = self.query_one("#discount-target", OptionList)
+        option = target.highlighted_option
+        product_id = None if option is None or option.id == "order" else int(option.id or 0)
+        reason = self.query_one("#discount-reason", Input).value.strip()
+        self.dismiss(DiscountChoice(parsed[0], parsed[1], product_id, reason))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from workshop_tui.screens.order_dialogs import CancelOrderDialog, ReturnChoice, ReturnItemsDialog
+from workshop_tui.screens.order_ops import DiscountAndReceiptActions
 from workshop_tui.screens.order_view import order_details
 from workshop_tui.screens.staff_common import (
     CANCELLABLE,
@@ -37,7 +38,7 @@ from workshop_tui.services.types import Account, Order, OrderPage, PaymentResult
 PAGE_SIZE = 20
 
 
-class OrdersScreen(ServiceScreen):
+class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
     """The customer's order history, or every order with filters for staff."""
 
     DEFAULT_CSS = """
@@ -55,6 +56,16 @@ class OrdersScreen(ServiceScreen):
         Binding("c", "cancel_order", "Cancel", tooltip="Cancel the order", id="orders.cancel"),
         Binding("r", "return_items", "Return", tooltip="Return items", id="orders.return"),
         Binding("f", "fulfil", "Fulfil", tooltip="Hand the goods over", id="orders.fulfil"),
+        Binding(
+            "d", "discount", "Discount", tooltip="Discount this unpaid order", id="orders.discount"
+        ),
+        Binding(
+            "t",
+            "receipt",
+            "Receipt",
+            tooltip="Print a receipt (reprints say DUPLICATE)",
+            id="orders.receipt",
+        ),
         Binding(
             "slash", "filter", "Filter", tooltip="Filter by phone", show=False, id="orders.filter"
         ),
@@ -118,6 +129,10 @@ class OrdersScreen(ServiceScreen):
             return self.is_staff and order is not None and order.status == "paid"
         if action == "filter":
             return self.is_staff
+        if action == "discount":
+            return self.is_staff and order is not None and order.status == "pending_payment"
+        if action == "receipt":
+            return order is not None and any(p.status == "succeeded" for p in order.payments)
         return True
 
     def status(self, text: str, *, error: bool = False) -> None:
@@ -193,10 +208,23 @@ class OrdersScreen(ServiceScreen):
             self.customer_filter = event.result
             self._filter_note()
             self.load(reset=True)
-        elif event.tag in ("cancel", "return", "fulfil"):
-            self._replace(event.result)
-            done = {"cancel": "cancelled", "return": "returned", "fulfil": "fulfilled"}
-            self.status(f"Order #{event.result.id} {done[event.tag]}.")
+        elif event.tag in ("cancel", "return", "fulfil", "discount"):
+            order = event.result
+            self._replace(order)
+            done = {
+                "cancel": "cancelled",
+                "return": "returned",
+                "fulfil": "fulfilled",
+                "discount": f"discounted: total now {money(order.total)}",
+            }
+            refund = (
+                " Refund receipt: press t."
+                if order.refunded_total and event.tag != "fulfil"
+                else ""
+            )
+            self.status(f"Order #{order.id} {done[event.tag]}.{refund}")
+        else:
+            self.receipt_done(event)
 
     @on(ServiceFailed)
     def service_failed(self, event: ServiceFailed) -> None:
