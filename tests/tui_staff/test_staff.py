@@ -208,9 +208,9 @@ async def test_todays_sales_match_the_report(app, shop, services):
         totals = shown(app, "#sales-totals")
         assert f"Orders {report.orders}" in totals
         assert f"Revenue ₹{report.revenue:,.2f}" in totals
-        table = app.screen.query_one("#by-seller", DataTable)
+        table = app.screen.query_one("#breakdown", DataTable)
         rows = {
-            str(table.get_cell(key, "seller")): str(table.get_cell(key, "revenue"))
+            str(table.get_cell(key, "label")): str(table.get_cell(key, "revenue"))
             for key in table.rows
         }
         assert rows == {r.label: f"₹{r.revenue:,.2f}" for r in report.by_seller}
