@@ -21,8 +21,23 @@ from sqlalchemy.orm import Session
 _CURSOR = "workshop.cursor"
 
 
-def _cursor(s: Session) -> NamedTupleCursor:
+class PlainTx:
+    """A transaction straight on a pooled DBAPI connection: the hot path's, with no Session.
+
+    Passed where the hot path's helpers take a Session; they only run plain SQL on it.
+    """
+
+    __slots__ = ("cursor", "info")
+
+    def __init__(self, dbapi_connection: Any) -> None:
+        self.cursor = dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
+        self.info: dict[str, Any] = {}
+
+
+def _cursor(s: Session | PlainTx) -> NamedTupleCursor:
     """One cursor per transaction, on the connection the Session already holds."""
+    if isinstance(s, PlainTx):
+        return s.cursor
     cursor = s.info.get(_CURSOR)  # a Session lives for one transaction (services._tx)
     if cursor is None:
         cursor = s.connection().connection.dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
@@ -30,22 +45,22 @@ def _cursor(s: Session) -> NamedTupleCursor:
     return cursor
 
 
-def rows(s: Session, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+def rows(s: Session | PlainTx, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
     cursor = _cursor(s)
     cursor.execute(sql, params)
     return cursor.fetchall()
 
 
-def row(s: Session, sql: str, params: dict[str, Any] | None = None) -> Any | None:
+def row(s: Session | PlainTx, sql: str, params: dict[str, Any] | None = None) -> Any | None:
     cursor = _cursor(s)
     cursor.execute(sql, params)
     return cursor.fetchone()
 
 
-def value(s: Session, sql: str, params: dict[str, Any] | None = None) -> Any | None:
+def value(s: Session | PlainTx, sql: str, params: dict[str, Any] | None = None) -> Any | None:
     found = row(s, sql, params)
     return None if found is None else found[0]
 
 
-def run(s: Session, sql: str, params: dict[str, Any] | None = None) -> None:
+def run(s: Session | PlainTx, sql: str, params: dict[str, Any] | None = None) -> None:
     _cursor(s).execute(sql, params)

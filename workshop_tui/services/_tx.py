@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from workshop_tui.db.engine import Database
+from workshop_tui.services._sql import PlainTx
 from workshop_tui.services.errors import Busy
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,51 @@ def in_transaction(
                 ) from exc
             retries.add()
             time.sleep(random.uniform(0, 0.01 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def in_plain_transaction(
+    db: Database, work: Callable[[PlainTx], T], *, attempts: int = MAX_ATTEMPTS
+) -> T:
+    """in_transaction for the hot path: the same retries, on a pooled DBAPI connection."""
+    for attempt in range(1, attempts + 1):
+        committing = False
+        connection = db.engine.raw_connection()
+        try:
+            result = work(PlainTx(connection.dbapi_connection))
+            committing = True
+            connection.commit()
+            return result
+        except psycopg2.Error as exc:
+            lost = connection_lost(exc)
+            if not lost:
+                try:
+                    connection.rollback()
+                except psycopg2.Error:
+                    lost = True
+            if lost:
+                connection.invalidate()  # never hand a dead connection back to the pool
+            code = sqlstate(exc)
+            if lost and not committing and attempt < attempts:
+                retries.add()  # nothing was written: run it all again on a fresh connection
+                continue
+            if code not in RETRYABLE_SQLSTATES:
+                raise
+            if attempt == attempts:
+                log.warning("giving up after %d attempts (%s)", attempts, code)
+                raise Busy(
+                    "the shop is busy right now; nothing was changed, please try again"
+                ) from exc
+            retries.add()
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))
+        except BaseException:
+            try:
+                connection.rollback()  # a refusal (ServiceError) or a bug: nothing of it stays
+            except psycopg2.Error:
+                connection.invalidate()
+            raise
+        finally:
+            connection.close()  # back to the pool
     raise AssertionError("unreachable")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
-from workshop_tui.services._tx import in_transaction, read_only
+from workshop_tui.services._tx import in_plain_transaction, read_only
 from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, SellerConflict
 from workshop_tui.services.types import Account, Cart, CartLine
@@ -163,7 +163,7 @@ class CartService:
                 s, actor.id, cart, product_id, quantity, replace, product=product, looked_up=True
             )
 
-        return in_transaction(self.db, work)
+        return in_plain_transaction(self.db, work)
 
     def change(self, actor: Account, product_id: int, delta: int, *, replace: bool = False) -> Cart:
         """The + and - buttons: add `delta` (may be negative) to the line's quantity."""
@@ -182,7 +182,7 @@ class CartService:
             check_quantity(wanted, self.db.settings.max_line_quantity)
             return self._set(s, actor.id, cart, product_id, wanted, replace)
 
-        return in_transaction(self.db, work)
+        return in_plain_transaction(self.db, work)
 
     def clear(self, actor: Account) -> Cart:
         def work(s: Session) -> Cart:
@@ -190,7 +190,7 @@ class CartService:
             empty_cart(s, cart)
             return cart_view(s, actor.id, cart.id, None, None)
 
-        return in_transaction(self.db, work)
+        return in_plain_transaction(self.db, work)
 
     def _set(
         self,

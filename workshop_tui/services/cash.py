@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services import _sql as sql
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
@@ -53,13 +54,14 @@ def to_view(row: m.CashSession) -> CashSession:
     )
 
 
+OPEN_SESSION_FOR_SALE = (
+    "SELECT id FROM cash_sessions WHERE terminal_id = %(terminal)s AND closed_at IS NULL FOR SHARE"
+)
+
+
 def open_session_for_sale(s: Session, terminal_id: str, *, required: bool) -> int | None:
     """The terminal's open session, share-locked so it cannot close under this sale."""
-    session_id = s.scalar(
-        select(m.CashSession.id)
-        .where(m.CashSession.terminal_id == terminal_id, m.CashSession.closed_at.is_(None))
-        .with_for_update(read=True)
-    )
+    session_id = sql.value(s, OPEN_SESSION_FOR_SALE, {"terminal": terminal_id})
     if session_id is None and required:
         raise InvalidState(
             f"no cash session is open on {terminal_id}: staff must open one before selling"

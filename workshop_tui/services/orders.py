@@ -21,7 +21,7 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import convert, ledger
-from workshop_tui.services._tx import in_transaction, read_only
+from workshop_tui.services._tx import in_plain_transaction, in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.cart import lock_cart
 from workshop_tui.services.cash import till_session
@@ -44,6 +44,7 @@ CANCELLABLE = ("pending_payment", "paid")
 RETURNABLE = ("fulfilled", "partially_returned")
 CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
 
+CUSTOMER = "SELECT id, name, username, phone FROM customers WHERE id = %(id)s"
 EXISTING_ORDER = (
     "SELECT id FROM orders WHERE customer_id = %(customer)s AND idempotency_key = %(key)s"
 )
@@ -274,7 +275,9 @@ class OrderService:
             existing = sql.value(s, EXISTING_ORDER, {"customer": customer_id, "key": key})
             if existing is not None:
                 return existing
-            customer = actor if customer_id == actor.id else s.get(m.Customer, customer_id)
+            customer = (
+                actor if customer_id == actor.id else sql.row(s, CUSTOMER, {"id": customer_id})
+            )
             if customer is None:
                 raise NotFound(f"no customer #{customer_id}")
             lines = sql.rows(s, CHECKOUT_LINES, {"cart": cart.id})
@@ -328,7 +331,7 @@ class OrderService:
             changes.extend(StockChange(pid, left) for pid, left in sorted(stock))
             return new_order_view(order_id, created_at, values, lines, customer)
 
-        result = in_transaction(self.db, work)
+        result = in_plain_transaction(self.db, work)
         self.events.stock_changed(changes)
         return result if isinstance(result, Order) else self.get(actor, result)
 

@@ -18,7 +18,7 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import convert, ledger
-from workshop_tui.services._tx import in_transaction, read_only
+from workshop_tui.services._tx import in_plain_transaction, read_only
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
@@ -133,7 +133,7 @@ class PaymentService:
             return with_ledger_ref(view, payment_id, refs[-1])
 
         try:
-            done = in_transaction(self.db, work)
+            done = in_plain_transaction(self.db, work)
         except (IntegrityError, psycopg2.IntegrityError) as exc:
             # The same key raced in from another terminal for another order.
             raise InvalidInput("that idempotency key was used for another order") from exc

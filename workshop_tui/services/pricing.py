@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
+from workshop_tui.services import _sql as sql
 from workshop_tui.services.ledger_codec import to_paise
 
 CENT = Decimal("0.01")
@@ -26,13 +27,15 @@ def line_discounts(s: Session, order_id: int) -> dict[int, Decimal]:
     return found
 
 
-def ledger_payload(s: Session, order: m.Order) -> dict:
+ORDER_DISCOUNTS = """
+    SELECT kind, value, product_id, amount, granted_by FROM order_discounts
+     WHERE order_id = %(order_id)s ORDER BY id
+"""
+
+
+def ledger_payload(s: Session, order) -> dict:
     """What the charge's ledger entry records about discounts (nothing when there are none)."""
-    rows = s.scalars(
-        select(m.OrderDiscount)
-        .where(m.OrderDiscount.order_id == order.id)
-        .order_by(m.OrderDiscount.id)
-    ).all()
+    rows = sql.rows(s, ORDER_DISCOUNTS, {"order_id": order.id})
     if not rows:
         return {}
     return {
