@@ -80,3 +80,46 @@ def test_sales_screen(snap_compare, app, shop, size):
         await still(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+def test_counter_after_a_scan(snap_compare, app, shop):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "counter")
+        await press(pilot, "b")
+        await pilot.press(*"ACM-HAM")
+        await press(pilot, "enter")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_discount_dialog(snap_compare, app, shop):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "orders")
+        await select_order(pilot, shop.pending)
+        await press(pilot, "d")
+        await pilot.press(*"10%")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_reprinted_receipt(snap_compare, app, shop):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "orders")
+        await select_order(pilot, shop.paid)
+        await press(pilot, "t")
+        await press(pilot, "enter")
+        await press(pilot, "t")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_sales_last_7_days_by_category(snap_compare, app, shop):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "sales")
+        await press(pilot, "7", "b")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

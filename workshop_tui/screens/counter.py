@@ -305,8 +305,8 @@ class CounterScreen(ServiceScreen):
             code, product, cart = event.result
             self.app.cart = cart  # type: ignore[attr-defined]
             line = next((x for x in cart.lines if x.product_id == product.id), None)
-            qty = f" (now {line.quantity} in the cart)" if line else ""
-            self.scan_said(f"Added 1 × {product.name} {product.sku}{qty}")
+            count = f" · {line.quantity} in cart" if line else ""
+            self.scan_said(f"Added {product.name} ({product.sku}){count}")
             self.show_cart(cart)
             self.query_one("#scan", Input).focus()
         elif event.tag == "till":

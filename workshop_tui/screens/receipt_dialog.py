@@ -80,7 +80,7 @@ class PrintedReceiptDialog(ModalScreen[None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="PrintedReceiptDialog")
         + """
-    PrintedReceiptDialog > Vertical { width: 48; }
+    PrintedReceiptDialog > Vertical { width: 50; }
     PrintedReceiptDialog VerticalScroll { height: auto; max-height: 17; }
     PrintedReceiptDialog #printed-duplicate { color: $warning; text-style: bold; }
     """
