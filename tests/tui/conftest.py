@@ -95,13 +95,20 @@ def app_factory(services: Services, database: Database) -> Callable[..., Worksho
     return factory
 
 
-async def settle(pilot, pause: float = 0.05) -> None:
-    """Let thread workers finish and their messages be handled."""
+async def settle(pilot, pause: float = 0.02) -> None:
+    """Let thread workers finish and their messages be handled: done after two quiet rounds
+    in a row (a handler may start another worker, or push a screen that starts one)."""
     app = pilot.app
-    for _ in range(3):
+    quiet = 0
+    for _ in range(50):
         busy = [w for w in app.workers if w.group != "events" and not w.is_finished]
         if busy:
+            quiet = 0
             await app.workers.wait_for_complete(busy)
+        else:
+            quiet += 1
+            if quiet == 2:
+                return
         await pilot.pause(pause)
 
 
