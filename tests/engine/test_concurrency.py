@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -116,3 +117,30 @@ def test_payments_and_cancellations_racing_on_one_order_leave_it_consistent(serv
     assert final.status == "cancelled"
     assert charged == final.refunded_total  # paid then refunded, or never paid
     assert stock_of(services, shop.hammer) == 5 and services.ledger.verify().ok
+
+
+def test_a_checkout_that_waited_while_its_key_was_used_returns_that_order(services, database, shop):
+    """The key's first order commits while this checkout waits for the cart (and the cart is
+    refilled meanwhile): the waiting checkout must answer with that order, not a second one."""
+    services.cart.set_quantity(shop.customer, shop.hammer, 1)
+    holder = database.engine.raw_connection()
+    cur = holder.cursor()
+    cur.execute("SELECT id FROM carts WHERE customer_id = %s FOR UPDATE", (shop.customer.id,))
+    cur.execute(
+        "INSERT INTO orders (customer_id, seller_id, status, subtotal, discount_total, total,"
+        " idempotency_key) VALUES (%s, %s, 'pending_payment', 0, 0, 0, 'same') RETURNING id",
+        (shop.customer.id, shop.acme),
+    )
+    first_id = cur.fetchone()[0]
+    results = []
+    waiter = threading.Thread(
+        target=lambda: results.append(services.orders.checkout(shop.customer, "same"))
+    )
+    waiter.start()
+    time.sleep(0.5)  # the checkout is now waiting for the cart row
+    holder.commit()
+    holder.close()
+    waiter.join(10)
+    assert [r.id for r in results] == [first_id]
+    assert stock_of(services, shop.hammer) == 5  # nothing of the second attempt was written
+    assert services.cart.get(shop.customer).quantity_of(shop.hammer) == 1

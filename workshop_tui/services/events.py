@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 
 import psycopg2
 import psycopg2.extensions
-from sqlalchemy import text
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services.types import StockChange
@@ -46,13 +45,15 @@ class EventService:
         if not batch:
             return
         try:
-            with self.db.autocommit_engine.connect() as conn:
-                for start in range(0, len(batch), MAX_PAYLOAD_CHANGES):
-                    payload = encode(batch[start : start + MAX_PAYLOAD_CHANGES])
-                    conn.execute(
-                        text("SELECT pg_notify(:channel, :payload)"),
-                        {"channel": CHANNEL, "payload": payload},
-                    )
+            # After the sale's commit, on an autocommit connection: straight to the driver.
+            connection = self.db.autocommit_engine.raw_connection()
+            try:
+                with connection.cursor() as cursor:
+                    for start in range(0, len(batch), MAX_PAYLOAD_CHANGES):
+                        payload = encode(batch[start : start + MAX_PAYLOAD_CHANGES])
+                        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+            finally:
+                connection.close()
         except Exception:  # a lost notification must never undo a committed sale
             log.exception("could not publish stock changes")
 

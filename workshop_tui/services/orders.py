@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import psycopg2
+import psycopg2.errors
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -44,6 +46,14 @@ CANCELLABLE = ("pending_payment", "paid")
 RETURNABLE = ("fulfilled", "partially_returned")
 CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
 
+# The cart locked (first in the lock order), and the order this key made if any. The order is
+# read from the statement's snapshot: checkout looks again where a wait could have hidden it.
+LOCK_CART_FOR_CHECKOUT = """
+    SELECT c.id, c.seller_id,
+           (SELECT o.id FROM orders o
+             WHERE o.customer_id = %(customer)s AND o.idempotency_key = %(key)s) AS existing
+      FROM carts c WHERE c.customer_id = %(owner)s FOR UPDATE OF c
+"""
 CUSTOMER = "SELECT id, name, username, phone FROM customers WHERE id = %(id)s"
 EXISTING_ORDER = (
     "SELECT id FROM orders WHERE customer_id = %(customer)s AND idempotency_key = %(key)s"
@@ -271,10 +281,12 @@ class OrderService:
         def work(s: Session) -> Order | int:
             changes.clear()
             till = till_session(s, self.db, actor, selling=True)
-            cart = lock_cart(s, actor.id)
-            existing = sql.value(s, EXISTING_ORDER, {"customer": customer_id, "key": key})
-            if existing is not None:
-                return existing
+            found = sql.row(
+                s, LOCK_CART_FOR_CHECKOUT, {"owner": actor.id, "customer": customer_id, "key": key}
+            )
+            cart = found if found is not None else lock_cart(s, actor.id)
+            if found is not None and found.existing is not None:
+                return found.existing  # the key was used: the same order again
             customer = (
                 actor if customer_id == actor.id else sql.row(s, CUSTOMER, {"id": customer_id})
             )
@@ -282,6 +294,11 @@ class OrderService:
                 raise NotFound(f"no customer #{customer_id}")
             lines = sql.rows(s, CHECKOUT_LINES, {"cart": cart.id})
             if not lines:
+                # A retry of a checkout that committed while this one waited for the cart
+                # finds it empty: only a fresh look (a new statement) sees that order.
+                existing = sql.value(s, EXISTING_ORDER, {"customer": customer_id, "key": key})
+                if existing is not None:
+                    return existing
                 raise InvalidInput("the cart is empty")
             short = [
                 {
@@ -331,7 +348,18 @@ class OrderService:
             changes.extend(StockChange(pid, left) for pid, left in sorted(stock))
             return new_order_view(order_id, created_at, values, lines, customer)
 
-        result = in_plain_transaction(self.db, work)
+        try:
+            result = in_plain_transaction(self.db, work)
+        except psycopg2.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != "uq_orders_customer_key":
+                raise
+            # The same key committed while this one waited (and the cart was refilled since):
+            # nothing of this attempt was written; answer with the first order.
+            result = read_only(
+                self.db,
+                lambda s: sql.value(s, EXISTING_ORDER, {"customer": customer_id, "key": key}),
+            )
+            changes.clear()
         self.events.stock_changed(changes)
         return result if isinstance(result, Order) else self.get(actor, result)
 
