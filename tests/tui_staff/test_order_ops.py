@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import text
 from textual.widgets import Label
 
+from tests import factories as f
 from tests.tui_staff.conftest import open_mode, press
 from tests.tui_staff.test_profile import select_order, shown
 from workshop_tui.screens.order_dialogs import DiscountDialog
@@ -16,8 +18,8 @@ def status(app) -> Label:
     return app.screen.query_one("#orders-status", Label)
 
 
-async def discount(pilot, shop, value: str, reason: str) -> None:
-    await open_mode(pilot, shop.staff, "orders")
+async def discount(pilot, shop, value: str, reason: str, *, who=None) -> None:
+    await open_mode(pilot, who or shop.staff, "orders")
     await select_order(pilot, shop.pending)
     await press(pilot, "d")
     assert isinstance(pilot.app.screen, DiscountDialog)
@@ -42,6 +44,27 @@ async def test_a_discount_over_the_staff_limit_is_refused_on_screen(app, shop, s
         assert "forbidden" in str(message.render()) and message.has_class("error")
         assert "Total ₹250.00" in shown(app, "#order-detail-body")
     assert services.orders.get(shop.staff, shop.pending).total == Decimal("250.00")
+
+
+async def test_an_admin_may_discount_beyond_the_staff_limit(app, shop, services, database):
+    admin = f.account(database, role="admin", username="boss", name="Boss")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await discount(pilot, shop, "50", "damaged box", who=admin)
+        assert "total now ₹200.00" in str(status(app).render())
+    assert services.orders.get(admin, shop.pending).total == Decimal("200.00")
+
+
+async def test_staff_discount_one_line_of_an_order(app, shop, services, database):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "orders")
+        await select_order(pilot, shop.pending)
+        await press(pilot, "d")
+        await pilot.press("shift+tab", "down", "enter", "1", "0", "enter")
+        await press(pilot, "enter")
+        assert "total now ₹240.00" in str(status(app).render())
+    with database.engine.connect() as conn:
+        rows = conn.execute(text("SELECT product_id, amount FROM order_discounts")).all()
+    assert [(r.product_id, r.amount) for r in rows] == [(shop.hammer, Decimal("10.00"))]
 
 
 async def test_a_receipt_printed_twice_is_marked_duplicate_the_second_time(

@@ -223,7 +223,7 @@ class DiscountDialog(ModalScreen[DiscountChoice | None]):
             yield Input(placeholder="Reason", id="discount-reason", max_length=200)
             yield Label("", id="discount-error")
             yield Label(
-                f"Staff may give up to {self.limit}% · Tab next · Enter apply · Esc close",
+                f"Staff up to {self.limit}% · Shift+Tab pick a line · Enter next/apply · Esc",
                 classes="hint",
             )
 
