@@ -144,3 +144,38 @@ def test_a_checkout_that_waited_while_its_key_was_used_returns_that_order(servic
     assert [r.id for r in results] == [first_id]
     assert stock_of(services, shop.hammer) == 5  # nothing of the second attempt was written
     assert services.cart.get(shop.customer).quantity_of(shop.hammer) == 1
+
+
+def test_a_payment_that_waited_while_its_key_was_used_returns_that_attempt(
+    services, database, shop
+):
+    """A declined attempt with the same key commits while this payment waits for the order row
+    (the order stays payable): the waiting call must answer with that attempt, charging nothing."""
+    services.cart.set_quantity(shop.customer, shop.hammer, 1)
+    order = services.orders.checkout(shop.customer, "k")
+    holder = database.engine.raw_connection()
+    cur = holder.cursor()
+    cur.execute("SELECT id FROM orders WHERE id = %s FOR UPDATE", (order.id,))
+    cur.execute(
+        "INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key)"
+        " VALUES (%s, 'charge', 'card', 'declined', 250, 'CARD-x-1', 'pay-once') RETURNING id",
+        (order.id,),
+    )
+    first_id = cur.fetchone()[0]
+    results = []
+
+    def pay():
+        results.append(
+            services.payments.pay(
+                shop.customer, order.id, method="card", idempotency_key="pay-once"
+            )
+        )
+
+    waiter = threading.Thread(target=pay)
+    waiter.start()
+    time.sleep(0.5)  # the payment is now waiting for the order row
+    holder.commit()
+    holder.close()
+    waiter.join(10)
+    assert [(r.payment.id, r.payment.status) for r in results] == [(first_id, "declined")]
+    assert services.orders.get(shop.customer, order.id).status == "pending_payment"

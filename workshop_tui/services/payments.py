@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import psycopg2
-from sqlalchemy.exc import IntegrityError
+import psycopg2.errors
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
@@ -29,12 +29,16 @@ from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
 
 OUTCOMES = ("success", "decline")
 
+# The order row locked, and any payment already made with this key. That payment is read
+# from the statement's snapshot, so a payment committed while this one waited for the row
+# can hide: `pay` looks again (EARLIER_PAYMENT, a new statement) wherever that matters.
 LOCK_ORDER = """
-    SELECT id, customer_id, seller_id, status, subtotal, discount_total, total, expires_at
-      FROM orders WHERE id = %(id)s FOR UPDATE
+    SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
+           o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order
+      FROM orders o LEFT JOIN payments p ON p.idempotency_key = %(key)s
+     WHERE o.id = %(id)s
+       FOR UPDATE OF o
 """
-# Its own statement, after the lock: a payment committed while this one waited for the
-# order row is only visible to a statement that starts after the wait.
 EARLIER_PAYMENT = "SELECT id, order_id FROM payments WHERE idempotency_key = %(key)s"
 # The attempt, its session link and (on success) the order marked paid, in one statement.
 # The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
@@ -82,15 +86,15 @@ class PaymentService:
         def work(s: Session) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
             check_id(order_id, "order id")
-            order = sql.row(s, LOCK_ORDER, {"id": order_id})
+            order = sql.row(s, LOCK_ORDER, {"id": order_id, "key": key})
             if order is None or (not actor.is_staff and order.customer_id != actor.id):
                 raise NotFound(f"no order #{order_id}")
-            earlier = sql.row(s, EARLIER_PAYMENT, {"key": key})
-            if earlier is not None:
-                if earlier.order_id != order.id:
-                    raise InvalidInput("that idempotency key was used for another order")
-                return order.id, earlier.id
+            if order.earlier_id is not None:
+                return earlier_result(order.id, order.earlier_id, order.earlier_order)
             if order.status != "pending_payment":
+                earlier = sql.row(s, EARLIER_PAYMENT, {"key": key})  # paid while we waited?
+                if earlier is not None:
+                    return earlier_result(order.id, earlier.id, earlier.order_id)
                 raise InvalidState(
                     f"order #{order.id} is {order.status}; only unpaid orders can be paid"
                 )
@@ -134,15 +138,26 @@ class PaymentService:
 
         try:
             done = in_plain_transaction(self.db, work)
-        except (IntegrityError, psycopg2.IntegrityError) as exc:
-            # The same key raced in from another terminal for another order.
-            raise InvalidInput("that idempotency key was used for another order") from exc
+        except psycopg2.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != "uq_payments_idempotency_key":
+                raise
+            # The key was used while this attempt waited (a declined attempt leaves the order
+            # payable): nothing of this attempt was written; answer as for a reused key.
+            earlier = read_only(self.db, lambda s: sql.row(s, EARLIER_PAYMENT, {"key": key}))
+            done = earlier_result(order_id, earlier.id, earlier.order_id)
         if isinstance(done, PaymentResult):
             return done
         order_id, payment_id = done  # a key used before: the first attempt's result
         order = read_only(self.db, lambda s: convert.load_orders(s, [order_id])[0])
         payment = next(p for p in order.payments if p.id == payment_id)
         return PaymentResult(order=order, payment=payment)
+
+
+def earlier_result(order_id: int, payment_id: int, paid_order_id: int) -> tuple[int, int]:
+    """A key used before: the first attempt's result, if it was for this order."""
+    if paid_order_id != order_id:
+        raise InvalidInput("that idempotency key was used for another order")
+    return order_id, payment_id
 
 
 def with_ledger_ref(order: Order, payment_id: int, ref: LedgerRef) -> PaymentResult:
