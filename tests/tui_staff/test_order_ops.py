@@ -12,6 +12,7 @@ from tests.tui_staff.conftest import open_mode, press
 from tests.tui_staff.test_profile import select_order, shown
 from workshop_tui.screens.order_dialogs import DiscountDialog
 from workshop_tui.screens.receipt_dialog import PrintedReceiptDialog
+from workshop_tui.widgets.confirm import ConfirmModal
 
 
 def status(app) -> Label:
@@ -87,13 +88,26 @@ async def test_a_receipt_printed_twice_is_marked_duplicate_the_second_time(
     assert len(saved) == 2 and saved[1].endswith("copy-2.txt")
 
 
-async def test_after_a_refund_the_refund_receipt_is_offered(app, shop):
+async def test_after_a_refund_the_refund_receipt_is_offered_and_printed(app, shop):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_mode(pilot, shop.staff, "orders")
         await select_order(pilot, shop.paid)
         await press(pilot, "c")
         await press(pilot, "enter")
-        assert "Refund receipt: press t" in str(status(app).render())
+        assert isinstance(app.screen, ConfirmModal)
+        await press(pilot, "y")
+        text = shown(app, "#printed-text")
+        assert "REFUND" in text and "REFUNDED to UPI" in text and "DUPLICATE" not in text
+
+
+async def test_a_declined_refund_receipt_can_be_printed_later(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "orders")
+        await select_order(pilot, shop.paid)
+        await press(pilot, "c")
+        await press(pilot, "enter")
+        await press(pilot, "n")
+        assert "t prints its receipt" in str(status(app).render())
         await press(pilot, "t")
-        await press(pilot, "enter")  # the newest payment, the refund, is highlighted
+        await press(pilot, "enter")  # of the charge and the refund, the refund is highlighted
         assert "REFUND" in shown(app, "#printed-text")

@@ -15,8 +15,9 @@ from workshop_tui.screens.receipt_dialog import (
     PrintedReceiptDialog,
     save_printed,
 )
-from workshop_tui.screens.staff_common import ServiceDone
-from workshop_tui.services.types import Receipt
+from workshop_tui.screens.staff_common import ServiceDone, money
+from workshop_tui.services.types import Order, Receipt
+from workshop_tui.widgets.confirm import ConfirmModal
 
 
 class DiscountAndReceiptActions:
@@ -34,6 +35,28 @@ class DiscountAndReceiptActions:
             copy = " (DUPLICATE)" if receipt.is_duplicate else ""
             self.status(f"Receipt copy {receipt.copy_number}{copy} saved to {path.name}")
             self.open_dialog(PrintedReceiptDialog(receipt, path), lambda _: None)
+
+    def offer_refund_receipt(self, order: Order, done: str) -> None:
+        """After a cancel or return that refunded money, offer its receipt (y prints it)."""
+        refunds = [p for p in order.payments if p.kind == "refund" and p.status == "succeeded"]
+        if not refunds:
+            return
+        newest = max(refunds, key=lambda p: p.id)
+        self.status(f"{done} {money(newest.amount)} refunded; t prints its receipt.")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.print_receipt(newest.id)
+
+        self.open_dialog(
+            ConfirmModal(
+                f"{money(newest.amount)} refunded to {newest.method.upper()}."
+                " Print the refund receipt?",
+                yes="Print (y)",
+                no="Not now (n)",
+            ),
+            answer,
+        )
 
     def action_discount(self) -> None:
         order, account = self.selected, self.account

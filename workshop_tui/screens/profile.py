@@ -217,12 +217,9 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
                 "fulfil": "fulfilled",
                 "discount": f"discounted: total now {money(order.total)}",
             }
-            refund = (
-                " Refund receipt: press t."
-                if order.refunded_total and event.tag != "fulfil"
-                else ""
-            )
-            self.status(f"Order #{order.id} {done[event.tag]}.{refund}")
+            self.status(f"Order #{order.id} {done[event.tag]}.")
+            if event.tag in ("cancel", "return"):
+                self.offer_refund_receipt(order, f"Order #{order.id} {done[event.tag]}.")
         else:
             self.receipt_done(event)
 
