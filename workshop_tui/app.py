@@ -149,6 +149,7 @@ class WorkshopApp(App[None]):
             self.account = None
             self.counter_customer = None
             self.cart = None
+            self._last_input = time.monotonic()
             await self.switch_mode("login")
             for name in self.mode_specs:
                 await self._reset_mode(name)
@@ -188,9 +189,14 @@ class WorkshopApp(App[None]):
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_input
-        if self.account is not None and idle >= self.settings.kiosk_idle_seconds:
+        if idle < self.settings.kiosk_idle_seconds:
+            return
+        if self.account is not None:
             self.notify("Logged out after inactivity.", timeout=4)
             self.run_worker(self.action_logout(), group="logout", exclusive=True)
+        elif isinstance(self.screen, LoginScreen):
+            self._last_input = time.monotonic()
+            self.screen.reset()  # no half-typed phone number left for the next person
 
     async def action_quit(self) -> None:
         if not self.kiosk:

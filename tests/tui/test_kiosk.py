@@ -94,3 +94,16 @@ async def test_an_idle_kiosk_logs_out_to_the_login_screen(app_factory, customer)
         await settle(pilot)
         assert modes[-2:] == ["shop", "login"]
         assert app.current_mode == "login" and app.account is None
+
+
+async def test_an_idle_kiosk_forgets_a_half_typed_login(app_factory, customer):
+    app = app_factory(kiosk=True, kiosk_idle_seconds=0.3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_into(pilot, "#login", "9876543210")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.step == "secret"
+        await pilot.pause(0.8)
+        assert app.screen.step == "login"
+        assert app.screen.query_one("#login").value == ""

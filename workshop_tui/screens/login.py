@@ -73,6 +73,15 @@ class LoginScreen(ServiceCaller, Screen[None]):
     def _error(self, text: str) -> None:
         self.query_one("#login-error", Label).update(text)
 
+    def reset(self) -> None:
+        """Forget a half-typed login (a kiosk left idle)."""
+        if not self.query("#login"):
+            return  # not composed yet: nothing typed
+        self.query_one("#login", Input).value = ""
+        self.query_one("#name", Input).value = ""
+        self.action_back()
+        self._show_step()
+
     def action_back(self) -> None:
         self._error("")
         for field in ("#secret", "#pin1", "#pin2"):
