@@ -55,7 +55,10 @@ class CatalogService:
         if category_id is not None:
             stmt = stmt.where(m.Product.category_id == check_id(category_id, "category_id"))
         if after is not None:
-            stmt = stmt.where(m.Product.id > check_id(after, "after"))
+            after = check_id(after, "after")
+            # The bound on both sides of the join: PostgreSQL does not carry a range across
+            # it, and without it a deep page walks inventory from its first row.
+            stmt = stmt.where(m.Product.id > after, m.Inventory.product_id > after)
         stmt = stmt.order_by(m.Product.id).limit(limit + 1)
         rows = read_only(self.db, lambda s: s.execute(stmt).all())
         items = tuple(convert.product(r) for r in rows[:limit])
