@@ -413,6 +413,75 @@ def report_z(ctx: click.Context, session_id: int | None, csv_path: Path | None, 
         click.echo(f"wrote {csv_path}")
 
 
+@main.group()
+def till() -> None:
+    """Cash sessions of a terminal (a kiosk's are opened here: it has no staff screens)."""
+
+
+def _till_services(ctx: click.Context, terminal: str | None, login: str):
+    services = open_services(ctx, terminal_id=terminal)
+    return services, services.auth.staff_account(login)
+
+
+_terminal = click.option(
+    "--terminal", envvar="WORKSHOP_TERMINAL_ID", help="Terminal id (default: this one's)."
+)
+_as = click.option(
+    "--as", "login", default="admin", show_default=True, help="A staff or admin username."
+)
+
+
+@till.command("open")
+@click.option(
+    "--float", "opening", default="0", show_default=True, help="Opening cash in the drawer."
+)
+@click.option("--kiosk", "kind", flag_value="kiosk", default="counter", help="A kiosk's session.")
+@_terminal
+@_as
+@click.pass_context
+@handles_errors
+def till_open(
+    ctx: click.Context, opening: str, kind: str, terminal: str | None, login: str
+) -> None:
+    """Open a cash session; sales on the terminal are refused until one is open."""
+    services, actor = _till_services(ctx, terminal, login)
+    session = services.cash.open(actor, opening, kind=kind)
+    click.echo(
+        f"opened {session.kind} session #{session.id} on {session.terminal_id} with {session.opening_float}"
+    )
+
+
+@till.command("close")
+@click.option("--counted", required=True, help="The cash counted in the drawer.")
+@_terminal
+@_as
+@click.pass_context
+@handles_errors
+def till_close(ctx: click.Context, counted: str, terminal: str | None, login: str) -> None:
+    """Count the drawer, close the session and print its Z-report."""
+    from workshop_tui.services.zreport import as_text
+
+    services, actor = _till_services(ctx, terminal, login)
+    click.echo(as_text(services.cash.close(actor, counted)), nl=False)
+
+
+@till.command("status")
+@_terminal
+@_as
+@click.pass_context
+@handles_errors
+def till_status(ctx: click.Context, terminal: str | None, login: str) -> None:
+    """The open session's X-report; exit 1 when no session is open."""
+    from workshop_tui.services.zreport import as_text
+
+    services, actor = _till_services(ctx, terminal, login)
+    current = services.cash.current()
+    if current is None:
+        click.echo(f"no cash session is open on {services.settings.terminal_id}")
+        sys.exit(EXIT_CHECK_FAILED)
+    click.echo(as_text(services.cash.report(actor, current.id)), nl=False)
+
+
 @main.command()
 @click.option("--clients", type=click.IntRange(1, 64), default=16, show_default=True)
 @click.option("--seconds", type=click.FloatRange(0.5, 600), default=5.0, show_default=True)

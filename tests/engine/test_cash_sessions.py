@@ -119,3 +119,33 @@ def test_the_z_report_prints_as_text_and_csv_from_the_command_line(till, shop, d
         f"session,id,,{z.session.id}" in out.read_text()
         and "totals,difference,,0.00" in out.read_text()
     )
+
+
+def test_staff_open_and_close_a_kiosks_till_from_the_command_line(database, shop):
+    from click.testing import CliRunner
+
+    from workshop_tui.cli import main
+
+    def run(*args):
+        return CliRunner().invoke(
+            main,
+            [
+                "--database-url",
+                database.url,
+                "till",
+                *args,
+                "--terminal",
+                "kiosk-7",
+                "--as",
+                "counter",
+            ],
+        )
+
+    assert run("status").exit_code == 1
+    opened = run("open", "--float", "0", "--kiosk")
+    assert opened.exit_code == 0 and "opened kiosk session" in opened.output
+    assert run("status").exit_code == 0
+    closed = run("close", "--counted", "0")
+    assert closed.exit_code == 0 and "Z-REPORT" in closed.output
+    refused = run("open", "--float", "-3")
+    assert refused.exit_code == 2 and "opening float" in refused.output
