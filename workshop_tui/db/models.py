@@ -103,6 +103,19 @@ class Product(Base):
         CheckConstraint("price >= 0", name="price_nonnegative"),
         # target of cart_items' composite key: a cart line's seller is its product's seller
         UniqueConstraint("id", "seller_id", name="uq_products_id_seller"),
+        # case-insensitive substring search on name and SKU (ILIKE '%q%')
+        Index(
+            "ix_products_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_products_sku_trgm",
+            "sku",
+            postgresql_using="gin",
+            postgresql_ops={"sku": "gin_trgm_ops"},
+        ),
     )
 
 
