@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -110,7 +111,10 @@ def _run_tui(ctx: click.Context, *, kiosk: bool) -> None:
     from workshop_tui.db.migrate import status
     from workshop_tui.services import Services
 
-    settings = settings_from(ctx, kiosk=kiosk or None)
+    # A terminal sells from a drawer: staff (and kiosk) sales need an open cash session,
+    # unless WORKSHOP_REQUIRE_CASH_SESSION says otherwise.
+    required = None if "WORKSHOP_REQUIRE_CASH_SESSION" in os.environ else True
+    settings = settings_from(ctx, kiosk=kiosk or None, require_cash_session=required)
     db = open_database(settings)
     current, head = status(db)
     if current != head:
