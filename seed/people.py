@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from argon2 import PasswordHasher
 from faker import Faker
 
 from seed.fmt import NULL_TIME, US_PER_DAY, US_PER_H, Table, nullable, times
 from seed.vocab import CITY_FALLBACK, SELLER_SUFFIXES
+from workshop_tui.services.passwords import HASHER
 
 DEMO_PIN = "123456"
 STAFF_PASSWORD = "workshop123"
@@ -67,7 +67,7 @@ def make_pools(seed: int, size: int) -> Pools:
 def seeded_hash(secret: str, seed: int) -> str:
     """argon2id with the engine's parameters (services.passwords) and a seed-derived salt."""
     salt = hashlib.sha256(f"workshop-seed:{seed}:{secret}".encode()).digest()[:16]
-    return PasswordHasher().hash(secret, salt=salt)
+    return HASHER.hash(secret, salt=salt)
 
 
 def unique_mobiles(rng: np.random.Generator, count: int) -> np.ndarray:

@@ -9,11 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label
-from textual.widgets.data_table import RowDoesNotExist
 
 from workshop_tui.messages import ServiceFailed, StockChanged
 from workshop_tui.services.types import Cart, Order
@@ -139,21 +137,6 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
             self.load_cart()
 
     # --- actions --------------------------------------------------------------
-
-    def selected_product_id(self) -> int | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
-        except RowDoesNotExist:
-            return None
-        return int(row_key.value) if row_key.value is not None else None
-
-    def action_change(self, delta: int) -> None:
-        product_id = self.selected_product_id()
-        if product_id is not None:
-            self.change_cart(product_id, delta)
 
     def action_remove(self) -> None:
         product_id = self.selected_product_id()

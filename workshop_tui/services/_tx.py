@@ -58,6 +58,25 @@ def connection_lost(exc: BaseException) -> bool:
     )
 
 
+def retry_or_raise(
+    exc: Exception, *, lost: bool, committing: bool, attempt: int, attempts: int
+) -> None:
+    """Return when the whole transaction should run again; raise when it should not."""
+    if lost and not committing and attempt < attempts:
+        # The server dropped the connection (restart, failover) before commit: nothing
+        # was written, so the whole transaction runs again on a fresh connection.
+        retries.add()
+        return
+    code = sqlstate(exc)
+    if code not in RETRYABLE_SQLSTATES:
+        raise exc
+    if attempt == attempts:
+        log.warning("giving up after %d attempts (%s)", attempts, code)
+        raise Busy("the shop is busy right now; nothing was changed, please try again") from exc
+    retries.add()
+    time.sleep(random.uniform(0, 0.01 * 2**attempt))
+
+
 def in_transaction(
     db: Database, work: Callable[[Session], T], *, attempts: int = MAX_ATTEMPTS
 ) -> T:
@@ -70,21 +89,13 @@ def in_transaction(
                 committing = True
             return result
         except (DBAPIError, psycopg2.Error) as exc:
-            code = sqlstate(exc)
-            if connection_lost(exc) and not committing and attempt < attempts:
-                # The server dropped the connection (restart, failover) before commit: nothing
-                # was written, so the whole transaction runs again on a fresh connection.
-                retries.add()
-                continue
-            if code not in RETRYABLE_SQLSTATES:
-                raise
-            if attempt == attempts:
-                log.warning("giving up after %d attempts (%s)", attempts, code)
-                raise Busy(
-                    "the shop is busy right now; nothing was changed, please try again"
-                ) from exc
-            retries.add()
-            time.sleep(random.uniform(0, 0.01 * 2**attempt))
+            retry_or_raise(
+                exc,
+                lost=connection_lost(exc),
+                committing=committing,
+                attempt=attempt,
+                attempts=attempts,
+            )
     raise AssertionError("unreachable")
 
 
@@ -109,19 +120,9 @@ def in_plain_transaction(
                     lost = True
             if lost:
                 connection.invalidate()  # never hand a dead connection back to the pool
-            code = sqlstate(exc)
-            if lost and not committing and attempt < attempts:
-                retries.add()  # nothing was written: run it all again on a fresh connection
-                continue
-            if code not in RETRYABLE_SQLSTATES:
-                raise
-            if attempt == attempts:
-                log.warning("giving up after %d attempts (%s)", attempts, code)
-                raise Busy(
-                    "the shop is busy right now; nothing was changed, please try again"
-                ) from exc
-            retries.add()
-            time.sleep(random.uniform(0, 0.01 * 2**attempt))
+            retry_or_raise(
+                exc, lost=lost, committing=committing, attempt=attempt, attempts=attempts
+            )
         except BaseException:
             try:
                 connection.rollback()  # a refusal (ServiceError) or a bug: nothing of it stays

@@ -11,8 +11,10 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import Button, Label
+from textual.widgets.data_table import RowDoesNotExist
 
 from workshop_tui.messages import ServiceFailed
 from workshop_tui.services.types import Cart
@@ -78,6 +80,22 @@ class CartMixin:
         self.call_service(  # type: ignore[attr-defined]
             serialised, CartLoaded, group="cart", exclusive=False, action=action
         )
+
+    def selected_product_id(self) -> int | None:
+        """The product of the selected row of `self.table` (rows are keyed by product id)."""
+        table = self.table  # type: ignore[attr-defined]
+        if table.row_count == 0:
+            return None
+        try:
+            row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
+        except RowDoesNotExist:
+            return None
+        return int(row_key.value) if row_key.value is not None else None
+
+    def action_change(self, delta: int) -> None:
+        product_id = self.selected_product_id()
+        if product_id is not None:
+            self.change_cart(product_id, delta)
 
     def load_cart(self) -> None:
         services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
