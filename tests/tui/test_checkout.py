@@ -106,6 +106,10 @@ async def test_a_declined_payment_can_be_retried_and_then_shows_the_receipt(
     assert saved is not None and saved.parent == isolated_data_dir / "receipts"
     receipt = saved.read_text()
     assert "[Sale] Hammer" in receipt and ledger.short_hash in receipt and "₹199.00" in receipt
+    printer = saved.with_name(saved.stem + "-42col.txt").read_text()
+    assert max(len(line) for line in printer.splitlines()) <= 42 and "DUPLICATE" not in printer
+    reprint = services.receipts.print(customer, order.payments[-1].id)
+    assert reprint.is_duplicate  # the receipt shown after paying was the first copy
 
 
 async def test_cancelling_at_payment_cancels_the_order_and_returns_the_stock(

@@ -11,6 +11,7 @@ from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
+from workshop_tui.services.receipts import as_text as printer_text
 from workshop_tui.services.types import PaymentResult
 from workshop_tui.widgets.receipt import receipt_text, render_receipt
 from workshop_tui.widgets.simple_messages import Result
@@ -44,8 +45,14 @@ class ReceiptScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="receipt", exit_on_error=False)
     def save(self) -> None:
-        directory = self.app.settings.data_dir / "receipts"  # type: ignore[attr-defined]
-        self.post_message(Result(save_receipt(directory, self.result), "saved"))
+        """Record this as the receipt's first copy (a reprint then says DUPLICATE) and save it,
+        as shown and in the 42-column printer layout."""
+        app = self.app
+        directory = app.settings.data_dir / "receipts"  # type: ignore[attr-defined]
+        path = save_receipt(directory, self.result)
+        printed = app.services.receipts.print(app.account, self.result.payment.id)  # type: ignore[attr-defined]
+        path.with_name(path.stem + "-42col.txt").write_text(printer_text(printed), encoding="utf-8")
+        self.post_message(Result(path, "saved"))
 
     @on(Result)
     def saved(self, message: Result) -> None:
