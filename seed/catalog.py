@@ -29,13 +29,6 @@ PRODUCT_COLUMNS = (
     "is_active",
     "created_at",
 )
-INVENTORY_COLUMNS = (
-    "product_id",
-    "stock_remaining",
-    "initial_stock",
-    "low_stock_threshold",
-    "updated_at",
-)
 
 
 @dataclass(frozen=True)

@@ -31,26 +31,13 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from seed import flows
+from seed import TABLES, flows
 from seed.catalog import build_catalog, categories_table, inventory_table
 from seed.fmt import NULL_TIME, US_PER_DAY, Table, to_us, write_table
 from seed.ledger_rows import write_transactions
 from seed.orders import CANCELLED, build_orders
 from seed.people import FIRST_CUSTOMER_ID, STAFF_ACCOUNTS, accounts_table, make_pools, sellers_table
 
-TABLES = (
-    "sellers",
-    "categories",
-    "products",
-    "inventory",
-    "customers",
-    "orders",
-    "order_items",
-    "payments",
-    "transactions",
-    "cancellations",
-    "returns",
-)
 DEFAULT_UNTIL = datetime(2026, 11, 1, tzinfo=UTC)
 HORIZON_DAYS = 180
 

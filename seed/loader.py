@@ -27,6 +27,7 @@ from typing import Any
 
 import psycopg2
 
+from seed import TABLES
 from seed.load_checks import (
     LEDGER_SELECT,
     RULES,
@@ -42,19 +43,6 @@ from workshop_tui.db.engine import Database
 
 __all__ = ["LoadError", "load", "TABLES"]
 
-TABLES = (
-    "sellers",
-    "categories",
-    "products",
-    "inventory",
-    "customers",
-    "orders",
-    "order_items",
-    "payments",
-    "transactions",
-    "cancellations",
-    "returns",
-)
 DERIVED = tuple(
     t for t in ("stock_movements", "ledger_heads", "order_discounts") if t in m.Base.metadata.tables
 )

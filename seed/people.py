@@ -24,21 +24,6 @@ STAFF_PASSWORD = "workshop123"
 STAFF_ACCOUNTS = (("staff", "staff", "Counter Staff"), ("admin", "admin", "Shop Admin"))
 FIRST_CUSTOMER_ID = len(STAFF_ACCOUNTS) + 1
 
-CUSTOMER_COLUMNS = (
-    "id",
-    "username",
-    "phone",
-    "name",
-    "email",
-    "address",
-    "city",
-    "role",
-    "password_hash",
-    "is_active",
-    "created_at",
-)
-SELLER_COLUMNS = ("id", "name", "rating", "phone", "city", "created_at")
-
 
 @dataclass(frozen=True)
 class Pools:

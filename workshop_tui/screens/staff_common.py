@@ -8,28 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
 
+from workshop_tui.db.models import ORDER_STATUSES
 from workshop_tui.messages import ServiceFailed
 from workshop_tui.services import Services
+from workshop_tui.services.orders import CANCELLABLE, RETURNABLE
 from workshop_tui.services.types import Account
+from workshop_tui.widgets.format import money
 from workshop_tui.widgets.service_worker import ServiceCaller
 
-__all__ = ["ServiceDone", "ServiceFailed", "ServiceScreen"]
+__all__ = [
+    "CANCELLABLE",
+    "ORDER_STATUSES",
+    "RETURNABLE",
+    "ServiceDone",
+    "ServiceFailed",
+    "ServiceScreen",
+    "money",
+]
 
-ORDER_STATUSES = (
-    "pending_payment",
-    "paid",
-    "fulfilled",
-    "cancelled",
-    "partially_returned",
-    "returned",
-)
 STATUS_LABELS = {
     "pending_payment": "unpaid",
     "paid": "paid",
@@ -47,8 +49,6 @@ ORDER_COLUMNS = (
     ("Total", "total", 10),
 )
 WHO_WIDTH = 18
-CANCELLABLE = ("pending_payment", "paid")
-RETURNABLE = ("fulfilled", "partially_returned")
 
 
 class ServiceDone(Message):
@@ -58,10 +58,6 @@ class ServiceDone(Message):
         super().__init__()
         self.tag = tag
         self.result = result
-
-
-def money(amount: Decimal) -> str:
-    return f"₹{amount:,.2f}"
 
 
 def when(moment: datetime | None) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import or_, select
 
 from workshop_tui.db import models as m
@@ -89,20 +87,6 @@ class CatalogService:
         if row is None:
             raise NotFound(f"no product with SKU {code}")
         return convert.product(row)
-
-    def stock_levels(self, product_ids: Iterable[int]) -> dict[int, int]:
-        ids = list(product_ids)
-        if not ids:
-            return {}
-        rows = read_only(
-            self.db,
-            lambda s: s.execute(
-                select(m.Inventory.product_id, m.Inventory.stock_remaining).where(
-                    m.Inventory.product_id.in_(ids)
-                )
-            ).all(),
-        )
-        return dict(rows)
 
     def sellers(self) -> list[Seller]:
         rows = read_only(

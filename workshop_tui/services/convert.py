@@ -143,7 +143,3 @@ def order_from_row(r) -> t.Order:
         payments=payments,
         cancel_reason=r.cancel_reason,
     )
-
-
-def money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(Decimal("0.01"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from io import StringIO
 
 from rich.console import Console, Group, RenderableType
@@ -12,12 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from workshop_tui.services.types import PaymentResult
+from workshop_tui.widgets.format import money
 
 RECEIPT_WIDTH = 48
-
-
-def money(amount: Decimal) -> str:
-    return f"₹{amount:,.2f}"
 
 
 def format_time(moment: datetime) -> str:
