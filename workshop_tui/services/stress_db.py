@@ -165,10 +165,15 @@ def seed_shop(
         by_seller: dict[int, list[int]] = {sid: [] for sid in seller_ids}
         for n, pid in enumerate(product_ids):
             by_seller[seller_ids[n % sellers]].append(pid)
-        return Shop(
+        shop = Shop(
             staff=convert.account(staff),
             customers=tuple(convert.account(p) for p in people),
             sellers=tuple(seller_ids),
             products={sid: tuple(pids) for sid, pids in by_seller.items()},
             initial_stock=stock,
         )
+    # Bulk-loaded tables have no statistics until autovacuum's next pass (up to a minute);
+    # until then the planner guesses, and a catalog page took 3.8 ms instead of 0.25 ms.
+    with db.begin() as s:
+        s.execute(text("ANALYZE sellers, categories, products, inventory, customers"))
+    return shop
