@@ -13,8 +13,11 @@ Parameters are always passed separately (`%(name)s`), never formatted in.
 
 from __future__ import annotations
 
+import re
+from contextlib import suppress
 from typing import Any
 
+import psycopg2.errors
 from psycopg2.extras import NamedTupleCursor
 from sqlalchemy.orm import Session
 
@@ -25,13 +28,57 @@ class PlainTx:
     """A transaction straight on a pooled DBAPI connection: the hot path's, with no Session.
 
     Passed where the hot path's helpers take a Session; they only run plain SQL on it.
+    `prepared` names the statements this connection has PREPAREd (services._tx.read_plain).
     """
 
-    __slots__ = ("cursor", "info")
+    __slots__ = ("cursor", "info", "prepared")
 
-    def __init__(self, dbapi_connection: Any) -> None:
+    def __init__(self, dbapi_connection: Any, prepared: set[str] | None = None) -> None:
         self.cursor = dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
         self.info: dict[str, Any] = {}
+        self.prepared = prepared
+
+
+class Prepared:
+    """A read planned once per connection, then EXECUTEd by name.
+
+    For a join, planning costs PostgreSQL more than running it: a page of the catalog
+    took 0.77 ms unprepared against 0.41 ms prepared (measured on one machine). Only
+    for statements whose best plan does not depend on the values (so not a text
+    search, whose selectivity does). `sql` numbers its parameters $1, $2, ...; the name
+    is a fixed identifier, never built from input.
+    """
+
+    __slots__ = ("name", "prepare", "execute", "plain")
+
+    def __init__(self, name: str, sql: str, types: tuple[str, ...]) -> None:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise ValueError(f"not a statement name: {name!r}")
+        self.name = name
+        self.prepare = f"PREPARE {name} ({', '.join(types)}) AS {sql}"
+        self.execute = f"EXECUTE {name} ({', '.join(['%s'] * len(types))})"
+        # The same statement with driver parameters, for a server that lost the prepared one.
+        self.plain = re.sub(r"\$(\d+)", r"%(p\1)s", sql)
+
+
+def prepared_rows(tx: PlainTx, statement: Prepared, values: tuple[Any, ...]) -> list[Any]:
+    """Rows of a prepared statement; only in autocommit (read_plain), where an error is harmless."""
+    if tx.prepared is None:
+        raise TypeError("prepared statements run in services._tx.read_plain")
+    cursor = tx.cursor
+    if statement.name not in tx.prepared:
+        # Already there if an earlier use's bookkeeping was lost.
+        with suppress(psycopg2.errors.DuplicatePreparedStatement):
+            cursor.execute(statement.prepare)
+        tx.prepared.add(statement.name)
+    try:
+        cursor.execute(statement.execute, values)
+    except psycopg2.errors.InvalidSqlStatementName:
+        # Gone from the server (DISCARD ALL, or a pooler between us and PostgreSQL that
+        # hands each statement to another backend): run it unprepared this time.
+        tx.prepared.discard(statement.name)
+        cursor.execute(statement.plain, {f"p{n}": v for n, v in enumerate(values, 1)})
+    return cursor.fetchall()
 
 
 def _cursor(s: Session | PlainTx) -> NamedTupleCursor:

@@ -134,6 +134,36 @@ def in_plain_transaction(
     raise AssertionError("unreachable")
 
 
+PREPARED = "workshop.prepared"  # per pooled connection: the statements it has PREPAREd
+
+
+def read_plain(db: Database, work: Callable[[PlainTx], T]) -> T:
+    """One read statement in autocommit on a pooled connection.
+
+    A single statement sees one snapshot, so it needs no BEGIN and COMMIT (two round
+    trips). Runs again once on a fresh connection if the pooled one had gone stale.
+    """
+    for attempt in (1, 2):
+        connection = db.engine.raw_connection()
+        dbapi = connection.dbapi_connection
+        try:
+            dbapi.autocommit = True
+            try:
+                return work(PlainTx(dbapi, connection.info.setdefault(PREPARED, set())))
+            finally:
+                if not dbapi.closed:
+                    dbapi.autocommit = False  # the pool's other users expect transactions
+        except psycopg2.Error as exc:
+            if not connection_lost(exc):
+                raise
+            connection.invalidate()  # never hand a dead connection back to the pool
+            if attempt == 2:
+                raise
+        finally:
+            connection.close()
+    raise AssertionError("unreachable")
+
+
 def read_only(db: Database, work: Callable[[Session], T]) -> T:
     """One consistent read; run again once if the pooled connection had gone stale."""
     try:

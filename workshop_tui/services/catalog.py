@@ -2,16 +2,62 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from functools import cache
+
+from sqlalchemy import select
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services import _sql as sql
 from workshop_tui.services import convert
-from workshop_tui.services._tx import read_only
+from workshop_tui.services._tx import read_only, read_plain
 from workshop_tui.services.errors import InvalidInput, NotFound
 from workshop_tui.services.types import Category, Product, ProductPage, Seller
 
 MAX_PAGE = 200
+
+# Plain SQL on the driver's cursor (see services._sql): the product list is what every
+# shop screen and web page asks for most, and SQLAlchemy's statement building cost more
+# CPU than PostgreSQL's answer. Filters are fixed fragments; values are always parameters.
+PRODUCTS = """
+    SELECT p.id, p.sku, p.name, p.price, i.stock_remaining, s.id AS seller_id,
+           s.name AS seller_name, s.rating AS seller_rating, c.id AS category_id,
+           c.name AS category_name
+    FROM products p
+    JOIN inventory i ON i.product_id = p.id
+    JOIN sellers s ON s.id = p.seller_id
+    JOIN categories c ON c.id = p.category_id"""
+
+
+# A page's conditions by the value they take; `limit` comes last.
+FILTERS = {
+    "pattern": "(p.name ILIKE {pattern} OR p.sku ILIKE {pattern})",
+    "seller_id": "p.seller_id = {seller_id}",
+    "category_id": "p.category_id = {category_id}",
+    # The bound on both sides of the join: PostgreSQL does not carry a range across
+    # it, and without it a deep page walks inventory from its first row.
+    "after": "p.id > {after} AND i.product_id > {after}",
+    "limit": "",
+}
+TYPES = {"pattern": "text", "seller_id": "integer", "category_id": "integer",
+         "after": "integer", "limit": "integer"}  # fmt: skip
+
+
+def page_sql(names: tuple[str, ...], placeholders: dict[str, str]) -> str:
+    """One catalog page's SQL for the given filters, values written as `placeholders`."""
+    where = ["i.stock_remaining > 0", "p.is_active", *(FILTERS[n] for n in names if FILTERS[n])]
+    template = f"{PRODUCTS} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT {{limit}}"
+    return template.format(**placeholders)
+
+
+@cache
+def browse_statement(names: tuple[str, ...]) -> sql.Prepared:
+    """The prepared page for a combination of filters (no text search): at most 8 of them."""
+    placeholders = {name: f"${n}" for n, name in enumerate(names, 1)}
+    label = "_".join(n.removesuffix("_id") for n in names)
+    return sql.Prepared(
+        f"workshop_products_{label}", page_sql(names, placeholders), tuple(TYPES[n] for n in names)
+    )
 
 
 def like_pattern(query: str) -> str:
@@ -43,50 +89,50 @@ class CatalogService:
             raise InvalidInput("a search is at most 100 characters")
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"limit must be 1 to {MAX_PAGE}")
-        stmt = convert.product_query().where(m.Inventory.stock_remaining > 0, m.Product.is_active)
+        values: dict[str, object] = {}
         q = query.strip()
         if q:
-            pattern = like_pattern(q)
-            stmt = stmt.where(or_(m.Product.name.ilike(pattern), m.Product.sku.ilike(pattern)))
+            values["pattern"] = like_pattern(q)
         if seller_id is not None:
-            stmt = stmt.where(m.Product.seller_id == check_id(seller_id, "seller_id"))
+            values["seller_id"] = check_id(seller_id, "seller_id")
         if category_id is not None:
-            stmt = stmt.where(m.Product.category_id == check_id(category_id, "category_id"))
+            values["category_id"] = check_id(category_id, "category_id")
         if after is not None:
-            after = check_id(after, "after")
-            # The bound on both sides of the join: PostgreSQL does not carry a range across
-            # it, and without it a deep page walks inventory from its first row.
-            stmt = stmt.where(m.Product.id > after, m.Inventory.product_id > after)
-        stmt = stmt.order_by(m.Product.id).limit(limit + 1)
-        rows = read_only(self.db, lambda s: s.execute(stmt).all())
+            values["after"] = check_id(after, "after")
+        values["limit"] = limit + 1
+        if q:  # each text's own selectivity decides its plan: planned every time
+            statement = page_sql(tuple(values), {name: f"%({name})s" for name in values})
+            rows = read_plain(self.db, lambda tx: sql.rows(tx, statement, values))
+        else:
+            prepared = browse_statement(tuple(values))
+            rows = read_plain(
+                self.db, lambda tx: sql.prepared_rows(tx, prepared, tuple(values.values()))
+            )
         items = tuple(convert.product(r) for r in rows[:limit])
         return ProductPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
     def get(self, product_id: int) -> Product:
         """One product whatever its stock (carts and orders show sold-out lines too)."""
-        check_id(product_id, "product_id")
-        row = read_only(
-            self.db,
-            lambda s: s.execute(convert.product_query().where(m.Product.id == product_id)).first(),
+        params = {"id": check_id(product_id, "product_id")}
+        found = read_plain(
+            self.db, lambda tx: sql.row(tx, f"{PRODUCTS} WHERE p.id = %(id)s", params)
         )
-        if row is None:
+        if found is None:
             raise NotFound(f"no product #{product_id}")
-        return convert.product(row)
+        return convert.product(found)
 
     def by_sku(self, sku: str) -> Product:
         """Exact SKU (case-insensitive), as a barcode scanner types it."""
         code = (sku or "").strip()
         if not code or len(code) > 40:
             raise InvalidInput("scan or type a SKU")
-        row = read_only(
-            self.db,
-            lambda s: s.execute(
-                convert.product_query().where(m.Product.sku.ilike(like_pattern(code)[1:-1]))
-            ).first(),
+        params = {"sku": like_pattern(code)[1:-1]}
+        found = read_plain(
+            self.db, lambda tx: sql.row(tx, f"{PRODUCTS} WHERE p.sku ILIKE %(sku)s", params)
         )
-        if row is None:
+        if found is None:
             raise NotFound(f"no product with SKU {code}")
-        return convert.product(row)
+        return convert.product(found)
 
     def sellers(self) -> list[Seller]:
         rows = read_only(

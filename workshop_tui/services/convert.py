@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
@@ -23,29 +22,6 @@ def account(row: m.Customer) -> t.Account:
         name=row.name,
         role=row.role,
         created_at=row.created_at,
-    )
-
-
-PRODUCT_COLUMNS = (
-    m.Product.id,
-    m.Product.sku,
-    m.Product.name,
-    m.Product.price,
-    m.Inventory.stock_remaining,
-    m.Seller.id,
-    m.Seller.name,
-    m.Seller.rating,
-    m.Category.id,
-    m.Category.name,
-)
-
-
-def product_query():
-    return (
-        select(*PRODUCT_COLUMNS)
-        .join(m.Inventory, m.Inventory.product_id == m.Product.id)
-        .join(m.Seller, m.Seller.id == m.Product.seller_id)
-        .join(m.Category, m.Category.id == m.Product.category_id)
     )
 
 
