@@ -510,20 +510,26 @@ def stress(ctx: click.Context, clients: int, seconds: float, products: int) -> N
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=5000, show_default=True)
-@click.option("--threads", type=int, default=16, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Server processes."
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=2,
+    show_default=True,
+    help="Request threads in each process.",
+)
 @click.pass_context
 @handles_errors
-def web(ctx: click.Context, host: str, port: int, threads: int) -> None:
-    """Serve the Flask companion with waitress (a production WSGI server)."""
-    import waitress
+def web(ctx: click.Context, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the Flask companion with granian (a production HTTP server)."""
+    from workshop_tui.web.serve import serve_database
 
-    from workshop_tui.web import create_app
-
-    settings = settings_from(ctx)
-    app = create_app(services_factory=lambda: open_services(ctx), settings=settings)
-    click.echo(f"Workshop web on http://{host}:{port}/")
-    waitress.serve(app, host=host, port=port, threads=threads)
+    database = open_database(settings_from(ctx))
+    click.echo(f"Workshop web on http://{host}:{port}/ ({workers} processes x {threads} threads)")
+    serve_database(database, host=host, port=port, workers=workers, threads=threads)
 
 
 if __name__ == "__main__":

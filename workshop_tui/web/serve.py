@@ -1,0 +1,61 @@
+"""`workshop web`: the Flask companion under granian, in several processes.
+
+One Python process runs one request's Python at a time (the GIL); a page of the
+catalog is mostly Python (routing, rows to JSON), so the server runs a few
+processes, each with a few request threads for the time a request waits on
+PostgreSQL. granian's HTTP handling is native code, which leaves the CPU to the
+application (bench/web.py prints what that buys).
+
+The parent resolves the database once (starting the embedded server if no URL
+was given, and keeping it alive) and writes the session secret before any worker
+starts, so every worker signs cookies with the same key.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from functools import partial
+
+from flask import Flask
+
+from workshop_tui.config import Settings
+from workshop_tui.db.engine import Database
+from workshop_tui.services import Services
+from workshop_tui.web.app import create_app
+from workshop_tui.web.security import load_secret_key
+
+log = logging.getLogger(__name__)
+
+
+def worker_app(settings: Settings) -> Flask:
+    """The app in one worker process: its own engine and pool, opened on first request."""
+    return create_app(services_factory=lambda: Services(Database(settings)), settings=settings)
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve until interrupted. `settings.database_url` must name a reachable server."""
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    load_secret_key(settings.data_dir)  # created here once, not raced by the workers
+    server = Server(
+        "workshop_tui.web.serve:worker_app",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        log_access=False,
+        websockets=False,
+        respawn_failed_workers=True,
+    )
+    server.serve(target_loader=partial(worker_app, settings), wrap_loader=False)
+
+
+def serve_database(database: Database, *, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve `database` (already checked); the workers connect to it by URL."""
+    settings = replace(database.settings, database_url=database.url)
+    # Workers open their own connections; none of this process's may leak into them.
+    database.dispose()
+    serve(settings, host=host, port=port, workers=workers, threads=threads)
