@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from workshop_tui.config import Settings
 from workshop_tui.messages import LoggedIn, StockChanged
+from workshop_tui.pending_services import PendingServices, StartupFailed
 from workshop_tui.screens.login import LoginScreen
 from workshop_tui.screens.modes import EXTRA_MODES, ModeSpec
 from workshop_tui.screens.shop import ShopScreen
@@ -70,10 +71,19 @@ class WorkshopApp(App[None]):
         Binding("ctrl+l", "logout", "Log out", id="app.logout"),
     ]
 
-    def __init__(self, settings: Settings, services: Services) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services | None = None,
+        *,
+        connect: Callable[[], Services] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
-        self.services = services
+        # Given services, or `connect` run in a worker after the first paint (pending_services).
+        self._pending = None if services is not None else PendingServices(connect or _no_services)
+        self.services: Services = services or self._pending  # type: ignore[assignment]
+        self.startup_error: str | None = None
         self.kiosk: bool = settings.kiosk
         self.account: Account | None = None
         self.counter_customer: Account | None = None
@@ -99,6 +109,8 @@ class WorkshopApp(App[None]):
     def on_mount(self) -> None:
         self.sub_title = "kiosk" if self.kiosk else ""
         self.switch_mode("login")
+        if self._pending is not None:
+            self.call_after_refresh(self._start_connecting)
         self.run_worker(
             self._listen_for_stock,
             thread=True,
@@ -112,10 +124,28 @@ class WorkshopApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop_listening.set()
+        if self._pending is not None:
+            self._pending.cancel()
+
+    def _start_connecting(self) -> None:
+        self.run_worker(self._connect, thread=True, group="startup", exit_on_error=False)
+
+    def _connect(self) -> None:
+        """Thread: import the engine and reach the database; the app ends if it cannot."""
+        assert self._pending is not None
+        try:
+            self.services = self._pending.connect()
+        except Exception as exc:  # noqa: BLE001 - any reason to give up is reported the same way
+            self.startup_error = str(exc) or type(exc).__name__
+            self.call_from_thread(self.exit, return_code=2)
 
     def _listen_for_stock(self) -> None:
         """Thread: LISTEN for stock changes; each batch becomes one (coalescing) message."""
-        self.services.events.listen(
+        try:
+            events = self.services.events  # waits for the database while it is being reached
+        except StartupFailed:
+            return  # the app is ending with the reason (_connect)
+        events.listen(
             lambda changes: self.post_message(StockChanged.from_changes(changes)),
             self._stop_listening,
             self.listener_ready,
@@ -240,5 +270,14 @@ class WorkshopApp(App[None]):
             self.push_screen(ErrorModal("Something went wrong", f"{type(error).__name__}: {error}"))
 
 
-def make_app(settings: Settings, services: Services) -> WorkshopApp:
-    return WorkshopApp(settings, services)
+def _no_services() -> Services:
+    raise StartupFailed("the app was started without services")
+
+
+def make_app(
+    settings: Settings,
+    services: Services | None = None,
+    *,
+    connect: Callable[[], Services] | None = None,
+) -> WorkshopApp:
+    return WorkshopApp(settings, services, connect=connect)

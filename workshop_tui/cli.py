@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from workshop_tui.config import Settings, log_dir
+from workshop_tui.pending_services import StartupFailed
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -108,20 +109,35 @@ def main(ctx: click.Context, database_url: str | None, kiosk: bool, dev: bool) -
 @handles_errors
 def _run_tui(ctx: click.Context, *, kiosk: bool) -> None:
     from workshop_tui.app import make_app
-    from workshop_tui.db.migrate import status
-    from workshop_tui.services import Services
 
     # A terminal sells from a drawer: staff (and kiosk) sales need an open cash session,
     # unless WORKSHOP_REQUIRE_CASH_SESSION says otherwise.
     required = None if "WORKSHOP_REQUIRE_CASH_SESSION" in os.environ else True
     settings = settings_from(ctx, kiosk=kiosk or None, require_cash_session=required)
-    db = open_database(settings)
+    # The login screen paints first; the database is reached meanwhile (pending_services).
+    app = make_app(settings, connect=lambda: open_checked_services(settings))
+    app.run()
+    if app.startup_error is not None:
+        fail(app.startup_error)
+
+
+def open_checked_services(settings: Settings):
+    """The services on a reachable database whose schema matches this code."""
+    from workshop_tui.db import DatabaseUnavailable
+    from workshop_tui.db.migrate import status
+    from workshop_tui.services import Services
+
+    try:
+        db = open_database(settings)
+    except DatabaseUnavailable as exc:
+        raise StartupFailed(str(exc)) from exc
     current, head = status(db)
     if current != head:
-        fail(
+        db.dispose()
+        raise StartupFailed(
             f"the database is at migration {current or 'none'}, the code at {head}: run `workshop db upgrade`"
         )
-    make_app(settings, Services(db)).run()
+    return Services(db)
 
 
 # --- database ---------------------------------------------------------------

@@ -13,23 +13,29 @@ Each call opens and closes its own transaction and returns frozen dataclasses
 
 from __future__ import annotations
 
-from workshop_tui.db.engine import Database
-from workshop_tui.services.auth import AuthService
-from workshop_tui.services.cart import CartService
-from workshop_tui.services.cash import CashService
-from workshop_tui.services.catalog import CatalogService
-from workshop_tui.services.discounts import DiscountService
-from workshop_tui.services.events import EventService
-from workshop_tui.services.ledger import LedgerService
-from workshop_tui.services.orders import OrderService
-from workshop_tui.services.payments import PaymentService
-from workshop_tui.services.receipts import ReceiptService
-from workshop_tui.services.reports import ReportService
-from workshop_tui.services.stock import StockService
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workshop_tui.db.engine import Database
 
 
 class Services:
     def __init__(self, db: Database) -> None:
+        # Imported here, not at the top: the terminal app imports this package (and its
+        # types) before it paints, and SQLAlchemy can load while the user types.
+        from workshop_tui.services.auth import AuthService
+        from workshop_tui.services.cart import CartService
+        from workshop_tui.services.cash import CashService
+        from workshop_tui.services.catalog import CatalogService
+        from workshop_tui.services.discounts import DiscountService
+        from workshop_tui.services.events import EventService
+        from workshop_tui.services.ledger import LedgerService
+        from workshop_tui.services.orders import OrderService
+        from workshop_tui.services.payments import PaymentService
+        from workshop_tui.services.receipts import ReceiptService
+        from workshop_tui.services.reports import ReportService
+        from workshop_tui.services.stock import StockService
+
         self.db = db
         self.settings = db.settings
         self.events = EventService(db)
