@@ -57,6 +57,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         self._loading_more = False
         self._timer: Timer | None = None
         self._last_keystroke = 0.0
+        self._filters_requested = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,15 +81,20 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         self.table.add_column("Cart", key="incart", width=4)
         self.app.stock_listeners.add(self)  # type: ignore[attr-defined]
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
+        self.reload()  # the cart loads on resume, which follows the first mount too
+        self.table.focus()
+
+    def load_filters(self) -> None:
+        """The seller and category lists, once: after the first rows, which matter more."""
+        if self._filters_requested:
+            return
+        self._filters_requested = True
         services = self.app.services  # type: ignore[attr-defined]
         self.call_service(
             lambda: FiltersLoaded(services.catalog.sellers(), services.catalog.categories()),
             lambda message: message,
             group="filters",
         )
-        self.reload()
-        self.load_cart()
-        self.table.focus()
 
     def on_unmount(self) -> None:
         self.app.stock_listeners.discard(self)  # type: ignore[attr-defined]
@@ -166,6 +172,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         self._next_after = message.page.next_after
         if not message.append and not message.page.items:
             self.notify("No products match.", timeout=2)
+        self.call_after_refresh(self.load_filters)
 
     @on(FiltersLoaded)
     def show_filters(self, message: FiltersLoaded) -> None:

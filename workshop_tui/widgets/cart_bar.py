@@ -67,6 +67,7 @@ class CartMixin:
     """Needs `ServiceCaller` too. Subclasses may override `cart_changed(cart)`."""
 
     _pending_change: tuple[int, int] | None = None
+    _cart_reload_waiting = False
 
     def _cart_call(self, call: Callable[[], Cart], action: str) -> None:
         """Cart calls run one at a time, in order, so a reload can never overtake a change
@@ -98,8 +99,17 @@ class CartMixin:
             self.change_cart(product_id, delta)
 
     def load_cart(self) -> None:
+        """Reload the cart, unless a reload is already waiting to run (it will be as fresh)."""
+        if self._cart_reload_waiting:
+            return
+        self._cart_reload_waiting = True
         services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
-        self._cart_call(lambda: services.cart.get(account), "cart.get")
+
+        def reload() -> Cart:
+            self._cart_reload_waiting = False  # from here on, a new request needs a new call
+            return services.cart.get(account)
+
+        self._cart_call(reload, "cart.get")
 
     def change_cart(self, product_id: int, delta: int, *, replace: bool = False) -> None:
         services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
