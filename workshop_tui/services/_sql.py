@@ -61,11 +61,17 @@ class Prepared:
         self.plain = re.sub(r"\$(\d+)", r"%(p\1)s", sql)
 
 
+# In a connection's set of prepared names: its server forgot one, so it prepares no more.
+NOT_KEPT = "-"
+
+
 def prepared_rows(tx: PlainTx, statement: Prepared, values: tuple[Any, ...]) -> list[Any]:
     """Rows of a prepared statement; only in autocommit (read_plain), where an error is harmless."""
     if tx.prepared is None:
         raise TypeError("prepared statements run in services._tx.read_plain")
     cursor = tx.cursor
+    if NOT_KEPT in tx.prepared:
+        return _plain_rows(cursor, statement, values)
     if statement.name not in tx.prepared:
         # Already there if an earlier use's bookkeeping was lost.
         with suppress(psycopg2.errors.DuplicatePreparedStatement):
@@ -74,10 +80,16 @@ def prepared_rows(tx: PlainTx, statement: Prepared, values: tuple[Any, ...]) -> 
     try:
         cursor.execute(statement.execute, values)
     except psycopg2.errors.InvalidSqlStatementName:
-        # Gone from the server (DISCARD ALL, or a pooler between us and PostgreSQL that
-        # hands each statement to another backend): run it unprepared this time.
-        tx.prepared.discard(statement.name)
-        cursor.execute(statement.plain, {f"p{n}": v for n, v in enumerate(values, 1)})
+        # Gone from the server: DISCARD ALL, or a pooler in transaction mode between us
+        # and PostgreSQL that hands each statement to another backend. Either way this
+        # connection's prepared statements cannot be relied on: plain SQL from now on.
+        tx.prepared.add(NOT_KEPT)
+        return _plain_rows(cursor, statement, values)
+    return cursor.fetchall()
+
+
+def _plain_rows(cursor: NamedTupleCursor, statement: Prepared, values: tuple[Any, ...]) -> list:
+    cursor.execute(statement.plain, {f"p{n}": v for n, v in enumerate(values, 1)})
     return cursor.fetchall()
 
 
