@@ -97,13 +97,14 @@ async def test_an_idle_kiosk_logs_out_to_the_login_screen(app_factory, customer)
 
 
 async def test_an_idle_kiosk_forgets_a_half_typed_login(app_factory, customer):
-    app = app_factory(kiosk=True, kiosk_idle_seconds=0.3)
+    # Long enough to look at the PIN step first on a busy machine (0.3 s was not, in CI).
+    app = app_factory(kiosk=True, kiosk_idle_seconds=1.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await type_into(pilot, "#login", "9876543210")
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.step == "secret"
-        await pilot.pause(0.8)
+        await pilot.pause(1.8)
         assert app.screen.step == "login"
         assert app.screen.query_one("#login").value == ""
