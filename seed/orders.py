@@ -17,22 +17,16 @@ import numpy as np
 
 from seed.catalog import Catalog
 from seed.fmt import NULL_TIME, US_PER_DAY, US_PER_H, US_PER_MIN, US_PER_S
+from workshop_tui.db.models import ORDER_STATUSES, PAYMENT_METHODS
 
 PENDING, PAID, FULFILLED, CANCELLED, PARTIALLY_RETURNED, RETURNED = range(6)
-STATUS_NAMES = (
-    "pending_payment",
-    "paid",
-    "fulfilled",
-    "cancelled",
-    "partially_returned",
-    "returned",
-)
+STATUS_NAMES = ORDER_STATUSES  # indexed by the codes above
 NORMAL, EXPIRES, CANCEL_UNPAID, CANCEL_PAID, RETURNS = range(5)
 OUTCOME_P = (0.83, 0.05, 0.03, 0.03, 0.06)
 CHANNELS = np.array(["web", "kiosk", "counter", "tui"], dtype=object)
 CHANNEL_P = (0.35, 0.2, 0.25, 0.2)
 COUNTER = 2
-METHODS = np.array(["cash", "card", "upi"], dtype=object)
+METHODS = np.array(PAYMENT_METHODS, dtype=object)
 ORDER_TTL = 15 * US_PER_MIN
 IST_OFFSET = 5 * US_PER_H + 30 * US_PER_MIN
 HOUR_WEIGHT = np.array(

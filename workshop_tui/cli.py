@@ -339,6 +339,26 @@ def reconcile(ctx: click.Context) -> None:
     sys.exit(EXIT_OK if not report.drifts else EXIT_CHECK_FAILED)
 
 
+def _staff_services(ctx: click.Context, login: str, terminal: str | None = None):
+    """The services, and the staff account the command acts as (`--as`)."""
+    services = open_services(ctx, terminal_id=terminal)
+    return services, services.auth.staff_account(login)
+
+
+_terminal = click.option(
+    "--terminal", envvar="WORKSHOP_TERMINAL_ID", help="Terminal id (default: this one's)."
+)
+_as = click.option(
+    "--as", "login", default="admin", show_default=True, help="A staff or admin username."
+)
+_csv = click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the CSV here.",
+)
+
+
 @main.group()
 def report() -> None:
     """Sales reports."""
@@ -354,15 +374,8 @@ def report() -> None:
     type=click.DateTime(["%Y-%m-%d"]),
     help="Last day, included (UTC); default = --from.",
 )
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the CSV here.",
-)
-@click.option(
-    "--as", "login", default="admin", show_default=True, help="A staff or admin username."
-)
+@_csv
+@_as
 @click.pass_context
 @handles_errors
 def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: str) -> None:
@@ -377,8 +390,7 @@ def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: s
     last = (end.replace(tzinfo=UTC) if end else first) + timedelta(days=1)
     if last <= first:
         fail("--to is before --from")
-    services = open_services(ctx)
-    actor = services.auth.staff_account(login)
+    services, actor = _staff_services(ctx, login)
     sales = services.reports.sales(actor, first, last)
     click.echo(
         f"sales {first:%Y-%m-%d} to {last - timedelta(days=1):%Y-%m-%d}: {sales.orders} orders, "
@@ -404,23 +416,15 @@ def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: s
 @click.option(
     "--session", "session_id", type=int, help="A session id (default: this terminal's latest)."
 )
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the CSV here.",
-)
-@click.option(
-    "--as", "login", default="admin", show_default=True, help="A staff or admin username."
-)
+@_csv
+@_as
 @click.pass_context
 @handles_errors
 def report_z(ctx: click.Context, session_id: int | None, csv_path: Path | None, login: str) -> None:
     """A cash session's Z-report (an X-report while it is still open)."""
     from workshop_tui.services.zreport import as_csv, as_text
 
-    services = open_services(ctx)
-    actor = services.auth.staff_account(login)
+    services, actor = _staff_services(ctx, login)
     if session_id is None:
         latest = services.cash.sessions(actor, limit=1)
         if not latest:
@@ -438,19 +442,6 @@ def till() -> None:
     """Cash sessions of a terminal (a kiosk's are opened here: it has no staff screens)."""
 
 
-def _till_services(ctx: click.Context, terminal: str | None, login: str):
-    services = open_services(ctx, terminal_id=terminal)
-    return services, services.auth.staff_account(login)
-
-
-_terminal = click.option(
-    "--terminal", envvar="WORKSHOP_TERMINAL_ID", help="Terminal id (default: this one's)."
-)
-_as = click.option(
-    "--as", "login", default="admin", show_default=True, help="A staff or admin username."
-)
-
-
 @till.command("open")
 @click.option(
     "--float", "opening", default="0", show_default=True, help="Opening cash in the drawer."
@@ -464,7 +455,7 @@ def till_open(
     ctx: click.Context, opening: str, kind: str, terminal: str | None, login: str
 ) -> None:
     """Open a cash session; sales on the terminal are refused until one is open."""
-    services, actor = _till_services(ctx, terminal, login)
+    services, actor = _staff_services(ctx, login, terminal)
     session = services.cash.open(actor, opening, kind=kind)
     click.echo(
         f"opened {session.kind} session #{session.id} on {session.terminal_id} with {session.opening_float}"
@@ -481,7 +472,7 @@ def till_close(ctx: click.Context, counted: str, terminal: str | None, login: st
     """Count the drawer, close the session and print its Z-report."""
     from workshop_tui.services.zreport import as_text
 
-    services, actor = _till_services(ctx, terminal, login)
+    services, actor = _staff_services(ctx, login, terminal)
     click.echo(as_text(services.cash.close(actor, counted)), nl=False)
 
 
@@ -494,7 +485,7 @@ def till_status(ctx: click.Context, terminal: str | None, login: str) -> None:
     """The open session's X-report; exit 1 when no session is open."""
     from workshop_tui.services.zreport import as_text
 
-    services, actor = _till_services(ctx, terminal, login)
+    services, actor = _staff_services(ctx, login, terminal)
     current = services.cash.current()
     if current is None:
         click.echo(f"no cash session is open on {services.settings.terminal_id}")

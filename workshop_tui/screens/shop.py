@@ -85,10 +85,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         self.table.focus()
 
     def load_filters(self) -> None:
-        """The seller and category lists, once: after the first rows, which matter more."""
-        if self._filters_requested:
-            return
-        self._filters_requested = True
+        """The seller and category lists: after the first rows, which matter more."""
         services = self.app.services  # type: ignore[attr-defined]
         self.call_service(
             lambda: FiltersLoaded(services.catalog.sellers(), services.catalog.categories()),
@@ -172,7 +169,9 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         self._next_after = message.page.next_after
         if not message.append and not message.page.items:
             self.notify("No products match.", timeout=2)
-        self.call_after_refresh(self.load_filters)
+        if not self._filters_requested:
+            self._filters_requested = True
+            self.call_after_refresh(self.load_filters)
 
     @on(FiltersLoaded)
     def show_filters(self, message: FiltersLoaded) -> None:

@@ -29,7 +29,7 @@ PRODUCTS = """
     JOIN categories c ON c.id = p.category_id"""
 
 
-# A page's conditions by the value they take; `limit` comes last.
+# A page's conditions by the value they take (`limit`, always last, is not a condition).
 FILTERS = {
     "pattern": "(p.name ILIKE {pattern} OR p.sku ILIKE {pattern})",
     "seller_id": "p.seller_id = {seller_id}",
@@ -37,7 +37,6 @@ FILTERS = {
     # The bound on both sides of the join: PostgreSQL does not carry a range across
     # it, and without it a deep page walks inventory from its first row.
     "after": "p.id > {after} AND i.product_id > {after}",
-    "limit": "",
 }
 TYPES = {"pattern": "text", "seller_id": "integer", "category_id": "integer",
          "after": "integer", "limit": "integer"}  # fmt: skip
@@ -45,7 +44,7 @@ TYPES = {"pattern": "text", "seller_id": "integer", "category_id": "integer",
 
 def page_sql(names: tuple[str, ...], placeholders: dict[str, str]) -> str:
     """One catalog page's SQL for the given filters, values written as `placeholders`."""
-    where = ["i.stock_remaining > 0", "p.is_active", *(FILTERS[n] for n in names if FILTERS[n])]
+    where = ["i.stock_remaining > 0", "p.is_active", *(FILTERS[n] for n in names if n in FILTERS)]
     template = f"{PRODUCTS} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT {{limit}}"
     return template.format(**placeholders)
 

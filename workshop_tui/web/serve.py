@@ -13,7 +13,6 @@ starts, so every worker signs cookies with the same key.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from functools import partial
 
@@ -25,19 +24,20 @@ from workshop_tui.services import Services
 from workshop_tui.web.app import create_app
 from workshop_tui.web.security import load_secret_key
 
-log = logging.getLogger(__name__)
-
 
 def worker_app(settings: Settings) -> Flask:
     """The app in one worker process: its own engine and pool, opened on first request."""
     return create_app(services_factory=lambda: Services(Database(settings)), settings=settings)
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve until interrupted. `settings.database_url` must name a reachable server."""
+def serve_database(database: Database, *, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve until interrupted; the workers connect to `database` (already checked) by URL."""
     from granian.constants import Interfaces
     from granian.server import Server
 
+    settings = replace(database.settings, database_url=database.url)
+    # Workers open their own connections; none of this process's may leak into them.
+    database.dispose()
     load_secret_key(settings.data_dir)  # created here once, not raced by the workers
     server = Server(
         "workshop_tui.web.serve:worker_app",
@@ -54,11 +54,3 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, threads: in
         workers_kill_timeout=3,
     )
     server.serve(target_loader=partial(worker_app, settings), wrap_loader=False)
-
-
-def serve_database(database: Database, *, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve `database` (already checked); the workers connect to it by URL."""
-    settings = replace(database.settings, database_url=database.url)
-    # Workers open their own connections; none of this process's may leak into them.
-    database.dispose()
-    serve(settings, host=host, port=port, workers=workers, threads=threads)
