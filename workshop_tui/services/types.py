@@ -7,8 +7,10 @@ lazy-loads. Money is Decimal, times are aware UTC datetimes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+
+from workshop_tui.services.states import OrderAction, allowed_actions
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,19 @@ class Order:
     lines: tuple[OrderLine, ...]
     payments: tuple[Payment, ...] = field(default=())
     cancel_reason: str | None = None
+    return_until: datetime | None = None  # fulfilled_at + the return window; None: not fulfilled
+
+    def allowed_actions(self, *, staff: bool) -> tuple[OrderAction, ...]:
+        """What a person (staff or not) may do to this order now: asked, never re-decided."""
+        return allowed_actions(
+            self.status,
+            staff=staff,
+            returnable_units=sum(line.returnable_qty for line in self.lines),
+            return_window_open=self.return_until is None or datetime.now(UTC) <= self.return_until,
+        )
+
+    def can(self, action: OrderAction, *, staff: bool) -> bool:
+        return action in self.allowed_actions(staff=staff)
 
     @property
     def refunded_total(self) -> Decimal:
