@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workshop_tui.config import Settings  # noqa: E402
 from workshop_tui.db.engine import mask_url  # noqa: E402
-from workshop_tui.services.stress_checks import check_invariants  # noqa: E402
-from workshop_tui.services.stress_db import scratch_database, seed_shop  # noqa: E402
+from workshop_tui.stress.checks import check_invariants  # noqa: E402
+from workshop_tui.stress.scratch_db import scratch_database, seed_shop  # noqa: E402
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 CLIENT_PROCESSES = 4

@@ -507,7 +507,7 @@ def till_status(ctx: click.Context, terminal: str | None, login: str) -> None:
 @handles_errors
 def stress(ctx: click.Context, clients: int, seconds: float, products: int) -> None:
     """Concurrent checkouts, payments, cancellations and returns in a scratch database."""
-    from workshop_tui.services.stress import run_stress
+    from workshop_tui.stress.runner import run_stress
 
     report = run_stress(
         settings_from(ctx), clients=clients, seconds=seconds, hot_products=products, echo=click.echo
