@@ -36,10 +36,10 @@ from _raw_checkout import RawPath  # noqa: E402
 from workshop_tui.config import Settings  # noqa: E402
 from workshop_tui.db.engine import Database, mask_url  # noqa: E402
 from workshop_tui.services import Services  # noqa: E402
-from workshop_tui.services.stress_checks import check_invariants  # noqa: E402
-from workshop_tui.services.stress_db import scratch_database, seed_shop  # noqa: E402
-from workshop_tui.services.stress_report import p95  # noqa: E402
 from workshop_tui.services.types import Account  # noqa: E402
+from workshop_tui.stress.checks import check_invariants  # noqa: E402
+from workshop_tui.stress.report import p95  # noqa: E402
+from workshop_tui.stress.scratch_db import scratch_database, seed_shop  # noqa: E402
 
 SPREAD_PRODUCTS, SPREAD_SELLERS, HOT_PRODUCTS = 10_000, 100, 5
 CLIENTS = (4, 16)

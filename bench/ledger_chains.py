@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._pg import server  # noqa: E402
 from workshop_tui.config import Settings  # noqa: E402
 from workshop_tui.services import Services, ledger  # noqa: E402
-from workshop_tui.services.stress_db import scratch_database, seed_shop  # noqa: E402
+from workshop_tui.stress.scratch_db import scratch_database, seed_shop  # noqa: E402
 
 
 @contextmanager

@@ -36,7 +36,7 @@ from workshop_tui.services.ledger_codec import (  # noqa: E402
     chain_for_seller,
     entry_hash,
 )
-from workshop_tui.services.stress_db import scratch_database  # noqa: E402
+from workshop_tui.stress.scratch_db import scratch_database  # noqa: E402
 
 
 def ours(settings: Settings, scale: float, workdir: Path) -> dict[str, float]:

@@ -32,15 +32,14 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workshop_tui.config import Settings  # noqa: E402
 from workshop_tui.db.engine import mask_url  # noqa: E402
-from workshop_tui.services.stress_checks import check_invariants  # noqa: E402
-from workshop_tui.services.stress_db import scratch_database, seed_shop  # noqa: E402
+from workshop_tui.stress.checks import check_invariants  # noqa: E402
+from workshop_tui.stress.scratch_db import scratch_database, seed_shop  # noqa: E402
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 CLIENT_PROCESSES = 4
@@ -255,7 +254,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.products = 2.0, 1_000
-    settings = replace(Settings.from_env(), database_url=args.database_url)
+    settings = Settings.from_env(database_url=args.database_url)
     print(f"server {mask_url(args.database_url)}; {args.products:,} products; "
           f"{args.connections} connections; server {args.workers} processes x {args.threads} threads; {args.seconds:g} s per phase")  # fmt: skip
     with (

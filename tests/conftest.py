@@ -9,7 +9,6 @@ import os
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,11 @@ CHROMIUM_ARGS = [
 EMBEDDED_TEST_DIR = Path(os.environ.get("WORKSHOP_TEST_PG_DIR", "/tmp/workshop-test-pg"))
 
 TABLES = ", ".join(Base.metadata.tables)
+
+# Settings read WORKSHOP_* variables; a developer's exported ones must not change what a
+# test sees (WORKSHOP_TEST_* configure the suite itself and stay).
+for _name in [n for n in os.environ if n.startswith("WORKSHOP_") and "_TEST_" not in n]:
+    del os.environ[_name]
 
 
 def _server_url() -> str:
@@ -115,8 +119,8 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def database(session_database: Database, isolated_data_dir: Path) -> Database:
     empty_all_tables(session_database)
     # The engine is shared across tests; the settings are fresh for each.
-    session_database.settings = replace(
-        Settings(database_url=session_database.url), data_dir=isolated_data_dir
+    session_database.settings = Settings(
+        database_url=session_database.url, data_dir=isolated_data_dir
     )
     return session_database
 
@@ -132,7 +136,7 @@ def make_services(database: Database) -> Iterator[Callable[..., Services]]:
     made: list[Database] = []
 
     def factory(**overrides: Any) -> Services:
-        db = Database(replace(database.settings, **overrides), pool_size=5)
+        db = Database(database.settings.model_copy(update=overrides), pool_size=5)
         made.append(db)
         return Services(db)
 

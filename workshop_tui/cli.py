@@ -13,17 +13,21 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from workshop_tui.config import Settings, log_dir
 from workshop_tui.pending_services import StartupFailed
+
+if TYPE_CHECKING:
+    from workshop_tui.config import Settings
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _configure_logging(dev: bool = False) -> None:
+    from workshop_tui.config import log_dir
+
     root = logging.getLogger()
     if any(getattr(h, "_workshop", False) for h in root.handlers):
         return  # configured already (tests invoke the group many times in one process)
@@ -43,7 +47,7 @@ def _configure_logging(dev: bool = False) -> None:
         root.addHandler(TextualHandler())
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> None:
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"workshop: {message}", err=True)
     sys.exit(code)
 
@@ -67,8 +71,14 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
+    """The command's flags over WORKSHOP_* over the defaults; a bad variable is one line, exit 2."""
+    from workshop_tui.config import Settings, SettingsError
+
     root = ctx.find_root().obj or {}
-    return Settings.from_env(database_url=root.get("database_url"), **overrides)
+    try:
+        return Settings.from_env(database_url=root.get("database_url"), **overrides)
+    except SettingsError as exc:
+        fail(str(exc))
 
 
 def open_database(settings: Settings, *, pool_size: int = 10):
@@ -507,7 +517,7 @@ def till_status(ctx: click.Context, terminal: str | None, login: str) -> None:
 @handles_errors
 def stress(ctx: click.Context, clients: int, seconds: float, products: int) -> None:
     """Concurrent checkouts, payments, cancellations and returns in a scratch database."""
-    from workshop_tui.services.stress import run_stress
+    from workshop_tui.stress.runner import run_stress
 
     report = run_stress(
         settings_from(ctx), clients=clients, seconds=seconds, hot_products=products, echo=click.echo

@@ -1,18 +1,21 @@
 """Settings from flags, then environment (WORKSHOP_*), then defaults.
 
-Every path the app writes to comes from `data_dir()`, the one function tests
-monkeypatch, so no test ever touches the user's real data directory.
+`Settings` is a pydantic-settings model: the arguments it is built with (the
+command's flags) beat `WORKSHOP_<FIELD>` variables, which beat the defaults; a
+value that does not parse is a `SettingsError` naming its variable. Every path
+the app writes to comes from `data_dir()`, so no test touches the user's data.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "workshop"
 
@@ -32,12 +35,20 @@ def log_dir() -> Path:
     return platformdirs.user_log_path(APP_NAME, appauthor=False)
 
 
-@dataclass(frozen=True)
-class Settings:
+class SettingsError(ValueError):
+    """A WORKSHOP_* value that does not parse, in one line that names the variable."""
+
+
+class Settings(BaseSettings):
+    # An empty variable counts as unset, so `WORKSHOP_X= workshop` means the default.
+    model_config = SettingsConfigDict(
+        env_prefix="WORKSHOP_", env_ignore_empty=True, frozen=True, validate_by_name=True
+    )
+
     database_url: str | None = None
-    data_dir: Path = field(default_factory=data_dir)
+    data_dir: Path = Field(default_factory=lambda: data_dir())
     kiosk: bool = False
-    kiosk_idle_seconds: float = 120.0
+    kiosk_idle_seconds: float = Field(120.0, validation_alias="WORKSHOP_KIOSK_IDLE")
     order_ttl_minutes: int = 15
     expiry_sweep_seconds: float = 1.0
     return_window_days: int = 7
@@ -50,33 +61,22 @@ class Settings:
     terminal_id: str = "terminal-1"
     require_cash_session: bool = False
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        return path.expanduser().resolve()
+
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
-        env = os.environ
-        values: dict[str, Any] = {}
-        casts = {f.name: f.type for f in fields(cls)}
-        env_names = {
-            "database_url": "WORKSHOP_DATABASE_URL",
-            "kiosk_idle_seconds": "WORKSHOP_KIOSK_IDLE",
-        }
-        for name in casts:
-            key = env_names.get(name, "WORKSHOP_" + name.upper())
-            if key in env and env[key] != "":
-                values[name] = _cast(name, env[key])
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        """The environment over the defaults, with every override that is not None on top."""
+        try:
+            return cls(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            raise SettingsError("; ".join(_describe(e) for e in exc.errors())) from None
 
 
-def _cast(name: str, raw: str) -> Any:
-    default = getattr(Settings(), name)
-    if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
-    if isinstance(default, Decimal):
-        return Decimal(raw)
-    if isinstance(default, Path):
-        return Path(raw).expanduser().resolve()
-    return raw
+def _describe(error: Any) -> str:
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    field = Settings.model_fields.get(name)
+    variable = name if field is None else field.validation_alias or f"WORKSHOP_{name.upper()}"
+    return f"{variable}={error['input']!r}: {error['msg'][0].lower()}{error['msg'][1:]}"

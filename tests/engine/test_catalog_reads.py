@@ -1,7 +1,6 @@
 """How catalog pages reach PostgreSQL: prepared once per connection, in autocommit."""
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 
@@ -12,7 +11,7 @@ from workshop_tui.services import Services
 @pytest.fixture
 def one_connection(database: Database) -> Iterator[Services]:
     """Services on a pool of one idle connection: calls one after another all get it."""
-    db = Database(replace(database.settings), pool_size=1)
+    db = Database(database.settings.model_copy(), pool_size=1)
     yield Services(db)
     db.dispose()
 

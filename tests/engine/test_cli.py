@@ -35,6 +35,17 @@ def test_an_unreachable_server_is_one_masked_line_and_exit_2():
     assert "hunter2" not in result.output and "Traceback" not in result.output
 
 
+def test_a_setting_that_does_not_parse_is_one_line_naming_it_and_exit_2(tmp_path):
+    result = CliRunner().invoke(
+        main,
+        ["db", "status"],
+        env={"WORKSHOP_KIOSK_IDLE": "abc", "WORKSHOP_DATA_DIR": str(tmp_path)},
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("workshop: WORKSHOP_KIOSK_IDLE='abc': input should be a")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
 def test_db_upgrade_twice_is_a_no_op_and_status_says_so(scratch_url):
     assert run(scratch_url, "db", "status").exit_code == 1
     first = run(scratch_url, "db", "upgrade")

@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, text
 from workshop_tui.cli import main
 from workshop_tui.config import Settings
 from workshop_tui.db.engine import normalise_url
-from workshop_tui.services.stress import run_stress
-from workshop_tui.services.stress_checks import check_invariants
-from workshop_tui.services.stress_db import scratch_database, seed_shop
+from workshop_tui.stress.checks import check_invariants
+from workshop_tui.stress.runner import run_stress
+from workshop_tui.stress.scratch_db import scratch_database, seed_shop
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -89,7 +88,7 @@ def staff(database: Database):
 @pytest.fixture
 def app_factory(services: Services, database: Database) -> Callable[..., WorkshopApp]:
     def factory(**overrides: Any) -> WorkshopApp:
-        settings = replace(database.settings, **overrides)
+        settings = database.settings.model_copy(update=overrides)
         return make_app(settings, services)
 
     return factory

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual.widgets import Input
 
 from tests.tui.conftest import PIN, log_in, settle, shown
@@ -56,7 +54,7 @@ async def test_a_wrong_pin_says_so_and_stays_on_login(app_factory, customer):
 
 async def test_too_many_wrong_pins_are_throttled(make_services, database, customer):
     services = make_services(login_max_failures=2, login_lockout_seconds=60)
-    app = make_app(replace(database.settings, login_max_failures=2), services)
+    app = make_app(database.settings.model_copy(update={"login_max_failures": 2}), services)
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, secret="999999")
         await pilot.press(*"999999", "enter")

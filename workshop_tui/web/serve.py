@@ -13,7 +13,6 @@ starts, so every worker signs cookies with the same key.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 
 from flask import Flask
@@ -35,7 +34,7 @@ def serve_database(database: Database, *, host: str, port: int, workers: int, th
     from granian.constants import Interfaces
     from granian.server import Server
 
-    settings = replace(database.settings, database_url=database.url)
+    settings = database.settings.model_copy(update={"database_url": database.url})
     # Workers open their own connections; none of this process's may leak into them.
     database.dispose()
     load_secret_key(settings.data_dir)  # created here once, not raced by the workers

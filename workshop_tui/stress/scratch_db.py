@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Engine, create_engine, insert, text
@@ -81,7 +81,7 @@ def scratch_database(
     db: Database | None = None
     try:
         url = make_url(server).set(database=name).render_as_string(hide_password=False)
-        db = Database(replace(settings, database_url=url), pool_size=pool_size)
+        db = Database(settings.model_copy(update={"database_url": url}), pool_size=pool_size)
         upgrade(db)
         yield db
     finally:

@@ -2,7 +2,7 @@
 
 1. stock_remaining >= 0;
 2. per product: initial + restocked = stock_remaining + units held by live orders
-   (pending_payment, paid, fulfilled, partially_returned; minus returned units);
+   (`states.LIVE`, minus returned units);
 3. order total = sum(quantity * unit_price) - discount_total, one seller per order;
 4. a key used twice creates one order and one charge;
 5. the ledger verifies end to end;
@@ -16,11 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from workshop_tui.db.engine import Database
-from workshop_tui.services.events import EventService
-from workshop_tui.services.ledger import LedgerService
-from workshop_tui.services.stock import StockService
-
-LIVE = "('pending_payment', 'paid', 'fulfilled', 'partially_returned')"
+from workshop_tui.services import Services
+from workshop_tui.services.states import LIVE, sql_list
 
 SUPPLY_AND_HELD = f"""
 WITH supply AS (
@@ -32,7 +29,7 @@ WITH supply AS (
 ), held AS (
     SELECT oi.product_id, SUM(oi.quantity - oi.returned_qty) AS held
       FROM order_items oi JOIN orders o ON o.id = oi.order_id
-     WHERE o.status IN {LIVE}
+     WHERE o.status IN {sql_list(LIVE)}
      GROUP BY oi.product_id
 )
 SELECT s.product_id, s.supplied, s.stock_remaining, COALESCE(h.held, 0) AS held
@@ -131,8 +128,9 @@ def check_invariants(
         key_problems.append(f"{double_orders_seen} retried checkouts got another order")
     if double_charges_seen:
         key_problems.append(f"{double_charges_seen} retried payments got another payment")
-    ledger = LedgerService(db).verify()
-    drift = StockService(db, EventService(db)).reconcile()
+    services = Services(db)
+    ledger = services.ledger.verify()
+    drift = services.stock.reconcile()
     checks = (
         Check("1 no negative stock", not negative, _sample(negative) if negative else ""),
         Check(

@@ -6,7 +6,7 @@ ledger chains. Each client fills a cart and checks out with an idempotency key
 (sometimes submitting it twice at once, sometimes retrying it later), pays
 (declines, successes, the same key twice), cancels, and, playing staff, fulfils,
 takes partial returns, restocks and cancels other clients' orders. Afterwards
-the five invariants of DESIGN.md are checked exactly (`stress_checks`) and the
+the five invariants of DESIGN.md are checked exactly (`stress.checks`) and the
 scratch database is dropped, whatever happened.
 """
 
@@ -26,16 +26,16 @@ from workshop_tui.config import Settings
 from workshop_tui.db.engine import mask_url
 from workshop_tui.services import Services, _tx
 from workshop_tui.services.errors import InvalidInput
-from workshop_tui.services.stress_checks import check_invariants
-from workshop_tui.services.stress_db import Shop, scratch_database, seed_shop
-from workshop_tui.services.stress_report import (
+from workshop_tui.services.types import Order, ReturnRequest
+from workshop_tui.stress.checks import check_invariants
+from workshop_tui.stress.report import (
     Recorder,
     StressReport,
     attempt,
     print_report,
     summarise,
 )
-from workshop_tui.services.types import Order, ReturnRequest
+from workshop_tui.stress.scratch_db import Shop, scratch_database, seed_shop
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class Client:
             self.shared.recent.append(order.id)
         roll = self.rng.random()
         if roll < 0.04:
-            return  # abandoned: stays pending_payment, its stock held
+            return  # abandoned: stays unpaid, its stock held
         if roll < 0.14:
             self.rec.call("cancel", self.s.orders.cancel, self.me, order.id, "changed my mind")
             return

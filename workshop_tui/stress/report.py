@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workshop_tui.services.errors import ServiceError
-from workshop_tui.services.stress_checks import InvariantReport
+from workshop_tui.stress.checks import InvariantReport
 
 log = logging.getLogger(__name__)
 
