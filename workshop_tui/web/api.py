@@ -20,10 +20,6 @@ api = Blueprint("api", __name__, url_prefix="/api")
 WRITE = (400, 401, 403, 404, 409, 503)  # what a change to an order can meet
 
 
-def staff() -> bool:
-    return current_account().is_staff
-
-
 # --- auth -------------------------------------------------------------------
 
 

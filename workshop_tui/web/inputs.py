@@ -28,6 +28,12 @@ MESSAGES = {
     "list_type": "{field} must be a list",
     "model_type": "{field} must be an object",
     "model_attributes_type": "{field} must be an object",
+    "greater_than_equal": "{field} must be at least {ge}",
+    "less_than_equal": "{field} must be at most {le}",
+    "string_too_long": "{field} must be at most {max_length} characters",
+    "too_short": "{field} needs at least {min_length} item(s)",
+    "literal_error": "{field} must be {expected}",
+    "enum": "{field} must be {expected}",
 }
 
 
@@ -76,5 +82,9 @@ def explain(exc: ValidationError) -> str:
         return "the body must be a JSON object"
     field = ".".join(str(part) for part in first["loc"]) or "the body"
     template = MESSAGES.get(kind)
-    message = template.format(field=field) if template else f"{field}: {first['msg']}"
+    try:
+        message = (template or "").format(field=field, **first.get("ctx", {}))
+    except KeyError:  # a pydantic version with other context names: its own words
+        message = ""
+    message = message or f"{field}: {first['msg']}"
     return message[:300]

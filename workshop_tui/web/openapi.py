@@ -102,17 +102,16 @@ def _content(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """One parameter per field; an enum's $ref points at the same component as in the bodies."""
     out = []
-    for name, schema in model.model_json_schema(ref_template=REF)["properties"].items():
-        # An absent parameter is the None: the parameter itself is never null.
-        branches = [s for s in schema.pop("anyOf", [schema]) if s.get("type") != "null"]
-        described = {"description": schema.pop("description", "")}
-        schema.pop("default", None)
-        schema.pop("title", None)
-        out.append(
-            {"name": name, "in": "query", "required": False, "schema": {**schema, **branches[0]}}
-            | described
-        )
+    for name, field in model.model_json_schema(ref_template=REF)["properties"].items():
+        # Absent is the None, so the parameter's own schema is the non-null branch.
+        schema = next(s for s in field.get("anyOf", [field]) if s.get("type") != "null")
+        schema = {k: v for k, v in schema.items() if k not in ("title", "default", "description")}
+        parameter = {"name": name, "in": "query", "required": False, "schema": schema}
+        if field.get("description"):
+            parameter["description"] = field["description"]
+        out.append(parameter)
     return out
 
 
