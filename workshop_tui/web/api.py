@@ -8,6 +8,7 @@ schemas.py, and each `route(...)` declaration also describes the route in
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, session
+from flask.typing import ResponseReturnValue
 
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.types import ReturnRequest
@@ -28,7 +29,7 @@ WRITE = (400, 401, 403, 404, 409, 503)  # what a change to an order can meet
     ok={200: s.LoginResult, 201: s.LoginResult}, errors=(400, 401, 429),
     body=s.LoginBody, signed_in=False,
 )  # fmt: skip
-def login():
+def login() -> ResponseReturnValue:
     sent = body(s.LoginBody)
     result = services().auth.login_or_register(sent.login, sent.password, name=sent.name)
     token = start_session(result.account)
@@ -37,7 +38,7 @@ def login():
 
 
 @route(api, "POST", "/auth/logout", "End the session", ok={204: None}, errors=(401, 403))
-def logout():
+def logout() -> ResponseReturnValue:
     session.clear()
     return "", 204
 
@@ -50,7 +51,7 @@ def logout():
     ok={200: s.Session},
     errors=(401,),
 )
-def me():
+def me() -> ResponseReturnValue:
     answer = {"account": current_account(), "csrf_token": csrf_token()}
     return jsonify(s.answer(s.Session, answer))
 
@@ -62,7 +63,7 @@ def me():
     api, "GET", "/products", "Products in stock, with their seller, by id (keyset pages)",
     ok={200: s.ProductPage}, errors=(400,), query=s.ProductQuery, signed_in=False,
 )  # fmt: skip
-def products():
+def products() -> ResponseReturnValue:
     q = query(s.ProductQuery)
     page = services().catalog.search(
         q.q, seller_id=q.seller_id, category_id=q.category_id, limit=q.limit, after=q.after
@@ -71,7 +72,7 @@ def products():
 
 
 @route(api, "GET", "/cart", "The caller's cart", ok={200: s.Cart}, errors=(401,))
-def get_cart():
+def get_cart() -> ResponseReturnValue:
     return jsonify(s.answer(s.Cart, services().cart.get(current_account())))
 
 
@@ -80,7 +81,7 @@ def get_cart():
     "Set a line's quantity (0 removes); replace=true empties another seller's cart",
     ok={200: s.Cart}, errors=WRITE, body=s.CartItemBody,
 )  # fmt: skip
-def set_cart_item(product_id: int):
+def set_cart_item(product_id: int) -> ResponseReturnValue:
     sent = body(s.CartItemBody)
     cart = services().cart.set_quantity(
         current_account(), product_id, sent.quantity, replace=sent.replace
@@ -89,7 +90,7 @@ def set_cart_item(product_id: int):
 
 
 @route(api, "DELETE", "/cart", "Empty the cart", ok={200: s.Cart}, errors=(401, 403, 503))
-def clear_cart():
+def clear_cart() -> ResponseReturnValue:
     return jsonify(s.answer(s.Cart, services().cart.clear(current_account())))
 
 
@@ -100,7 +101,7 @@ def clear_cart():
     api, "POST", "/checkout", "Turn the cart into an order in pending_payment",
     ok={201: s.Order}, errors=(400, 401, 403, 409, 503), idempotent=True,
 )  # fmt: skip
-def checkout():
+def checkout() -> ResponseReturnValue:
     me, key = current_account(), idempotency_key()
     order = services().orders.checkout(me, key, channel="web")
     return jsonify(s.order(order, staff=me.is_staff)), 201
@@ -111,7 +112,7 @@ def checkout():
     "Pay an order (simulated: outcome success or decline)",
     ok={200: s.PaymentResult}, errors=WRITE, body=s.PayBody, idempotent=True,
 )  # fmt: skip
-def pay(order_id: int):
+def pay(order_id: int) -> ResponseReturnValue:
     me, key = current_account(), idempotency_key()
     sent = body(s.PayBody)
     result = services().payments.pay(
@@ -125,7 +126,7 @@ def pay(order_id: int):
     "Cancel an order whose allowed_actions has cancel (a paid one is refunded; stock back)",
     ok={200: s.Order}, errors=WRITE, body=s.CancelBody, body_required=False,
 )  # fmt: skip
-def cancel(order_id: int):
+def cancel(order_id: int) -> ResponseReturnValue:
     me = current_account()
     sent = body(s.CancelBody, optional=True)
     order = services().orders.cancel(me, order_id, sent.reason)
@@ -137,7 +138,7 @@ def cancel(order_id: int):
     "Return items of an order whose allowed_actions has return (within the return window)",
     ok={200: s.Order}, errors=WRITE, body=s.ReturnBody,
 )  # fmt: skip
-def return_items(order_id: int):
+def return_items(order_id: int) -> ResponseReturnValue:
     me = current_account()
     sent = body(s.ReturnBody)
     items = [ReturnRequest(item.product_id, item.quantity) for item in sent.items]
@@ -149,7 +150,7 @@ def return_items(order_id: int):
     api, "GET", "/orders", "The caller's orders, newest first (staff: all, filterable)",
     ok={200: s.OrderPage}, errors=(400, 401, 403), query=s.OrderQuery,
 )  # fmt: skip
-def list_orders():
+def list_orders() -> ResponseReturnValue:
     me = current_account()
     q = query(s.OrderQuery)
     if q.customer_id is not None and q.customer_id != me.id:
@@ -164,7 +165,7 @@ def list_orders():
     api, "GET", "/orders/<int:order_id>", "One order (404 for another customer's)",
     ok={200: s.Order}, errors=(400, 401, 404),
 )  # fmt: skip
-def get_order(order_id: int):
+def get_order(order_id: int) -> ResponseReturnValue:
     me = current_account()
     return jsonify(s.order(services().orders.get(me, order_id), staff=me.is_staff))
 
@@ -173,5 +174,5 @@ def get_order(order_id: int):
     api, "GET", "/openapi.json", "This document",
     ok={200: {"type": "object"}}, errors=(), signed_in=False,
 )  # fmt: skip
-def openapi():
+def openapi() -> ResponseReturnValue:
     return jsonify(spec())

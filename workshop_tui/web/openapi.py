@@ -11,11 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from workshop_tui.web import schemas
 
@@ -58,6 +58,7 @@ IDEMPOTENCY = {
 }
 REF = "#/components/schemas/{model}"
 PATH_PARAM = re.compile(r"<int:(\w+)>")
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,14 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def route(blueprint: Blueprint, method: str, rule: str, summary: str, **declared: Any) -> Callable:
+def route(
+    blueprint: Blueprint, method: str, rule: str, summary: str, **declared: Any
+) -> Callable[[View], View]:
     """Register a view on `blueprint` and its description for the document."""
     op = Operation(method, (blueprint.url_prefix or "") + rule, summary, **declared)
     OPERATIONS.append(op)
 
-    def register(view: Callable) -> Callable:
+    def register(view: View) -> View:
         return blueprint.route(rule, methods=[method])(view)
 
     return register
@@ -92,9 +95,11 @@ def _components() -> dict[str, Any]:
     bodies = {op.body for op in OPERATIONS if op.body is not None}
     answers = {m for op in OPERATIONS for m in op.ok.values() if isinstance(m, type)}
     answers.add(schemas.Error)
-    pairs = [(m, "validation") for m in bodies] + [(m, "serialization") for m in answers]
-    _, top = models_json_schema(pairs, ref_template=REF)  # type: ignore[arg-type]
-    return top["$defs"]
+    pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in bodies]
+    pairs += [(m, "serialization") for m in answers]
+    _, top = models_json_schema(pairs, ref_template=REF)
+    defs: dict[str, Any] = top["$defs"]
+    return defs
 
 
 def _content(model: type[BaseModel]) -> dict[str, Any]:
