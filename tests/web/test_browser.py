@@ -177,3 +177,29 @@ def test_logging_out_returns_to_the_login_page(page: Page, live_server: str, she
     shots(page, "login")
     page.goto(f"{live_server}/profile")
     expect(page).to_have_url(f"{live_server}/login?next=/profile")
+
+
+def test_the_profile_offers_what_each_order_allows(
+    page: Page, live_server: str, shelf, services, customer, staff, shots
+):
+    services.cart.set_quantity(customer, shelf.hammer, 1)
+    collected = services.orders.checkout(customer, "collected-1")
+    services.payments.pay(customer, collected.id, method="upi", idempotency_key="pay-1")
+    services.orders.fulfil(staff, collected.id)
+    services.cart.set_quantity(customer, shelf.nails, 2)
+    unpaid = services.orders.checkout(customer, "unpaid-1")
+
+    log_in(page, live_server)
+    page.goto(f"{live_server}/profile")
+    waiting = page.locator(f"#order-{unpaid.id}")
+    expect(waiting.locator(".status")).to_have_text("Awaiting payment")
+    expect(waiting.get_by_role("button", name="Cancel", exact=True)).to_be_visible()
+    expect(waiting.get_by_role("link", name="Pay now")).to_be_visible()
+    expect(waiting.locator("form.returns")).to_have_count(0)
+
+    done = page.locator(f"#order-{collected.id}")
+    expect(done.locator(".status")).to_have_text("Collected")
+    expect(done.get_by_label("Return how many Hammer")).to_be_visible()
+    expect(done.get_by_role("button", name="Return selected")).to_be_visible()
+    expect(done.get_by_role("button", name="Cancel", exact=True)).to_have_count(0)
+    shots(page, "profile-actions")

@@ -125,17 +125,14 @@
     return node;
   }
 
-  const STATUS = {
-    pending_payment: "Awaiting payment",
-    paid: "Paid",
-    fulfilled: "Collected",
-    cancelled: "Cancelled",
-    partially_returned: "Partly returned",
-    returned: "Returned",
-  };
+  /* What the signed-in person may do to an order now: the API decides, pages only ask. */
+  function allows(order, action) {
+    return order.allowed_actions.includes(action);
+  }
 
-  function statusLabel(status) {
-    return STATUS[status] || status;
+  /* The order's succeeded charge, if it was paid. */
+  function paidCharge(order) {
+    return order.payments.find((p) => p.kind === "charge" && p.status === "succeeded") || null;
   }
 
   function showWho() {
@@ -193,7 +190,8 @@
     money: money,
     newKey: newKey,
     el: el,
-    statusLabel: statusLabel,
+    allows: allows,
+    paidCharge: paidCharge,
     state: state,
     /* resolves with the account, or sends the visitor to the login page */
     requireLogin: async function () {

@@ -13,21 +13,22 @@
 
   function render() {
     const order = state.order;
-    document.getElementById("order-status").textContent = W.statusLabel(order.status) +
-      " · " + order.seller_name;
+    document.getElementById("order-status").textContent = order.status_label + " · " + order.seller_name;
     document.getElementById("order-status").className = "status " + order.status;
     document.getElementById("order-lines").replaceChildren(...order.lines.map((line) =>
       el("li", { class: "line" },
         el("span", { class: "name" }, line.quantity + " × " + line.name),
         el("span", { class: "amount" }, W.money(line.line_total)))));
     document.getElementById("order-total").textContent = W.money(order.total);
-    const pending = order.status === "pending_payment";
-    document.getElementById("order-expiry").textContent = pending && order.expires_at
+    const payable = W.allows(order, "pay");
+    document.getElementById("order-expiry").textContent = payable && order.expires_at
       ? "Pay by " + new Date(order.expires_at).toLocaleTimeString() + " or the items go back on the shelf."
       : "";
-    document.getElementById("pay-form").hidden = !pending;
-    const charge = order.payments.find((p) => p.kind === "charge" && p.status === "succeeded");
-    const paid = order.status === "paid" && charge;
+    document.getElementById("pay-form").hidden = !payable;
+    document.getElementById("cancel-order").hidden = !W.allows(order, "cancel");
+    // Paid and not yet collected: the charge stands and the order can still be cancelled.
+    const charge = W.paidCharge(order);
+    const paid = Boolean(charge) && W.allows(order, "cancel");
     document.getElementById("paid").hidden = !paid;
     if (paid) {
       const ledger = charge.ledger ? " · ledger " + charge.ledger.chain + " #" + charge.ledger.seq +
@@ -35,7 +36,7 @@
       document.getElementById("receipt").textContent =
         W.money(charge.amount) + " by " + charge.method.toUpperCase() + " · ref " + charge.reference + ledger;
     }
-    document.getElementById("closed").hidden = pending || paid;
+    document.getElementById("closed").hidden = payable || paid;
     const payButton = document.getElementById("pay");
     payButton.disabled = state.busy;
     document.getElementById("cancel-order").disabled = state.busy;

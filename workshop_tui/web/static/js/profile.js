@@ -29,17 +29,17 @@
     const refunded = Number(order.refunded_total) > 0
       ? el("p", { class: "hint" }, "Refunded " + W.money(order.refunded_total)) : null;
     const actions = el("div", { class: "row" });
-    if (order.status === "pending_payment") {
+    if (W.allows(order, "pay")) {
       actions.append(el("a", { class: "button primary", href: "/payment/" + order.id }, "Pay now"));
     }
-    if (order.status === "pending_payment" || order.status === "paid") {
+    if (W.allows(order, "cancel")) {
       actions.append(el("button", { type: "button", class: "danger", dataset: { action: "cancel", id: order.id } },
-        order.status === "paid" ? "Cancel and refund" : "Cancel"));
+        W.paidCharge(order) ? "Cancel and refund" : "Cancel"));
     }
     return el("li", { class: "order card", id: "order-" + order.id, dataset: { status: order.status } },
       el("div", { class: "order-head" },
         el("strong", {}, "Order #" + order.id),
-        el("span", { class: "status " + order.status }, W.statusLabel(order.status)),
+        el("span", { class: "status " + order.status }, order.status_label),
         el("span", { class: "amount" }, W.money(order.total))),
       el("p", { class: "hint" }, order.seller_name + " · " + when(order.created_at)),
       el("ul", { class: "lines" }, ...order.lines.map((line) => el("li", { class: "line" },
@@ -48,7 +48,7 @@
         el("span", { class: "amount" }, W.money(line.line_total))))),
       refunded,
       actions.childElementCount ? actions : null,
-      ["fulfilled", "partially_returned"].includes(order.status) ? returnForm(order) : null);
+      W.allows(order, "return") ? returnForm(order) : null);
   }
 
   function render() {
