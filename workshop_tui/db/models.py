@@ -34,6 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from workshop_tui.services.states import OrderStatus
+
 Money = Numeric(12, 2)
 
 NAMING = {
@@ -45,14 +47,7 @@ NAMING = {
 }
 
 ROLES = ("customer", "staff", "admin")
-ORDER_STATUSES = (
-    "pending_payment",
-    "paid",
-    "fulfilled",
-    "cancelled",
-    "partially_returned",
-    "returned",
-)
+ORDER_STATUSES = tuple(s.value for s in OrderStatus)
 PAYMENT_METHODS = ("cash", "card", "upi")
 MOVEMENT_REASONS = ("initial", "sale", "cancel", "return", "restock", "expiry", "adjust")
 
@@ -227,7 +222,9 @@ class Order(Base):
         Index("ix_orders_customer_history", "customer_id", "created_at", "id"),
         Index("ix_orders_history", "created_at", "id"),
         Index(
-            "ix_orders_pending_expiry", "expires_at", postgresql_where="status = 'pending_payment'"
+            "ix_orders_pending_expiry",
+            "expires_at",
+            postgresql_where=f"status = '{OrderStatus.PENDING_PAYMENT.value}'",
         ),
     )
 

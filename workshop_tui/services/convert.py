@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -65,16 +65,23 @@ ORDERS = """
     """
 
 
-def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
-    """Orders with their lines, payments (and ledger positions), in the order asked."""
+def load_orders(
+    session: Session, order_ids: Sequence[int], *, return_window_days: int
+) -> list[t.Order]:
+    """Orders with their lines, payments (and ledger positions), in the order asked.
+
+    `return_window_days` (the shop's setting) dates each fulfilled order's `return_until`.
+    """
     if not order_ids:
         return []
     ids = list(order_ids)
-    by_id = {row.id: order_from_row(row) for row in sql.rows(session, ORDERS, {"ids": ids})}
+    window = timedelta(days=return_window_days)
+    rows = sql.rows(session, ORDERS, {"ids": ids})
+    by_id = {row.id: order_from_row(row, window) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def order_from_row(r) -> t.Order:
+def order_from_row(r, window: timedelta) -> t.Order:
     lines = tuple(
         t.OrderLine(
             product_id=pid,
@@ -118,4 +125,5 @@ def order_from_row(r) -> t.Order:
         lines=lines,
         payments=payments,
         cancel_reason=r.cancel_reason,
+        return_until=None if r.fulfilled_at is None else r.fulfilled_at + window,
     )

@@ -22,6 +22,7 @@ from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import Forbidden, InvalidInput, InvalidState
 from workshop_tui.services.orders import check_reason, lock_order
 from workshop_tui.services.pricing import CENT, line_discounts
+from workshop_tui.services.states import OrderAction, can
 from workshop_tui.services.types import Account, Order
 
 
@@ -52,7 +53,7 @@ class DiscountService:
 
         def work(s: Session) -> None:
             order = lock_order(s, actor, order_id)
-            if order.status != "pending_payment":
+            if not can(OrderAction.DISCOUNT, order.status):
                 raise InvalidState(
                     f"order #{order.id} is {order.status}; discounts go on unpaid orders"
                 )
@@ -101,4 +102,9 @@ class DiscountService:
             )
 
         in_transaction(self.db, work)
-        return read_only(self.db, lambda s: convert.load_orders(s, [order_id])[0])
+        return read_only(
+            self.db,
+            lambda s: convert.load_orders(
+                s, [order_id], return_window_days=self.db.settings.return_window_days
+            )[0],
+        )

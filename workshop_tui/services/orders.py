@@ -31,6 +31,8 @@ from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound, OutOfStock
 from workshop_tui.services.events import EventService
 from workshop_tui.services.pricing import refund_for
+from workshop_tui.services.states import OrderAction, can, returned_status, sources_of
+from workshop_tui.services.states import OrderStatus as S
 from workshop_tui.services.types import (
     Account,
     Order,
@@ -42,8 +44,8 @@ from workshop_tui.services.types import (
 
 log = logging.getLogger(__name__)
 
-CANCELLABLE = ("pending_payment", "paid")
-RETURNABLE = ("fulfilled", "partially_returned")
+CANCELLABLE = sources_of(OrderAction.CANCEL)
+RETURNABLE = sources_of(OrderAction.RETURN)
 CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
 
 # The cart locked (first in the lock order), and the order this key made if any. The order is
@@ -77,7 +79,7 @@ PLACE_ORDER = """
     WITH new_order AS (
         INSERT INTO orders (customer_id, seller_id, status, subtotal, discount_total, total,
                             idempotency_key, placed_by, channel, expires_at)
-        VALUES (%(customer_id)s, %(seller_id)s, 'pending_payment', %(subtotal)s, 0, %(subtotal)s,
+        VALUES (%(customer_id)s, %(seller_id)s, %(status)s, %(subtotal)s, 0, %(subtotal)s,
                 %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s)
         RETURNING id, created_at
     ),
@@ -182,11 +184,11 @@ def lock_order(s: Session, actor: Account, order_id: int) -> m.Order:
     return order
 
 
-def transition(s: Session, order_id: int, allowed: Sequence[str], **values) -> bool:
+def transition(s: Session, order_id: int, action: OrderAction, **values) -> bool:
     """Conditional state change: False when someone else already moved the order."""
     moved = s.scalar(
         update(m.Order)
-        .where(m.Order.id == order_id, m.Order.status.in_(allowed))
+        .where(m.Order.id == order_id, m.Order.status.in_(sources_of(action)))
         .values(**values)
         .returning(m.Order.id)
     )
@@ -262,7 +264,7 @@ class OrderService:
         for_customer_id: int | None = None,
         channel: str = "tui",
     ) -> Order:
-        """Turn the actor's cart into an order in pending_payment, its stock taken.
+        """Turn the actor's cart into an unpaid order, its stock taken.
 
         Staff at the counter may book the order to another customer. The same key
         returns the same order, however often it is retried.
@@ -323,7 +325,7 @@ class OrderService:
             values = {
                 "customer_id": customer_id,
                 "seller_id": lines[0].seller_id,
-                "status": "pending_payment",
+                "status": S.PENDING_PAYMENT.value,
                 "subtotal": subtotal,
                 "discount_total": Decimal("0.00"),
                 "total": subtotal,
@@ -373,7 +375,12 @@ class OrderService:
         return order
 
     def _load(self, order_id: int) -> Order | None:
-        found = read_only(self.db, lambda s: convert.load_orders(s, [order_id]))
+        found = read_only(
+            self.db,
+            lambda s: convert.load_orders(
+                s, [order_id], return_window_days=self.db.settings.return_window_days
+            ),
+        )
         return found[0] if found else None
 
     def history(
@@ -403,7 +410,9 @@ class OrderService:
 
         def work(s: Session) -> OrderPage:
             ids = list(s.scalars(stmt))
-            orders = convert.load_orders(s, ids[:limit])
+            orders = convert.load_orders(
+                s, ids[:limit], return_window_days=self.db.settings.return_window_days
+            )
             return OrderPage(
                 items=tuple(orders), next_before=ids[limit - 1] if len(ids) > limit else None
             )
@@ -413,7 +422,7 @@ class OrderService:
     # --- state changes --------------------------------------------------------
 
     def cancel(self, actor: Account, order_id: int, reason: str = "") -> Order:
-        """pending_payment or paid -> cancelled: stock back, a refund when it was paid."""
+        """Unpaid or paid -> cancelled: stock back, a refund when it was paid."""
         why = check_reason(reason) or "cancelled by " + ("staff" if actor.is_staff else "customer")
         changes: list[StockChange] = []
 
@@ -422,7 +431,9 @@ class OrderService:
             till = till_session(s, self.db, actor, selling=False)
             order = lock_order(s, actor, order_id)
             was = order.status
-            if not transition(s, order.id, CANCELLABLE, status="cancelled", closed_at=func.now()):
+            if not transition(
+                s, order.id, OrderAction.CANCEL, status=S.CANCELLED, closed_at=func.now()
+            ):
                 raise InvalidState(
                     f"order #{order.id} is {was}; only unpaid or paid orders can be cancelled"
                 )
@@ -437,7 +448,7 @@ class OrderService:
                     s, {i.product_id: i.quantity for i in items}, "cancel", order.id, actor.id
                 )
             )
-            refunded = order.total if was == "paid" else Decimal("0.00")
+            refunded = order.total if was == S.PAID else Decimal("0.00")
             s.add(
                 m.Cancellation(
                     order_id=order.id, reason=why, cancelled_by=actor.id, refund_amount=refunded
@@ -456,7 +467,9 @@ class OrderService:
 
         def work(s: Session) -> None:
             order = lock_order(s, actor, order_id)
-            if not transition(s, order.id, ("paid",), status="fulfilled", fulfilled_at=func.now()):
+            if not transition(
+                s, order.id, OrderAction.FULFIL, status=S.FULFILLED, fulfilled_at=func.now()
+            ):
                 raise InvalidState(
                     f"order #{order.id} is {order.status}; only paid orders can be fulfilled"
                 )
@@ -481,7 +494,7 @@ class OrderService:
             changes.clear()
             till = till_session(s, self.db, actor, selling=False)
             order = lock_order(s, actor, order_id)
-            if order.status not in RETURNABLE:
+            if not can(OrderAction.RETURN, order.status):
                 raise InvalidState(
                     f"order #{order.id} is {order.status}; only fulfilled orders can be returned"
                 )
@@ -530,8 +543,8 @@ class OrderService:
             transition(
                 s,
                 order.id,
-                RETURNABLE,
-                status="returned" if left == 0 else "partially_returned",
+                OrderAction.RETURN,
+                status=returned_status(left),
                 closed_at=func.now() if left == 0 else None,
             )
             if left == 0:  # the last units: give back exactly what is left of the payment
@@ -549,7 +562,10 @@ class OrderService:
             lambda s: list(
                 s.scalars(
                     select(m.Order.id)
-                    .where(m.Order.status == "pending_payment", m.Order.expires_at < func.now())
+                    .where(
+                        m.Order.status.in_(sources_of(OrderAction.EXPIRE)),
+                        m.Order.expires_at < func.now(),
+                    )
                     .order_by(m.Order.id)
                     .limit(limit)
                 )
@@ -567,7 +583,7 @@ class OrderService:
                     select(m.Order).where(m.Order.id == order_id).with_for_update(skip_locked=True)
                 ).one_or_none()
                 if order is None or not transition(
-                    s, order_id, ("pending_payment",), status="cancelled", closed_at=func.now()
+                    s, order_id, OrderAction.EXPIRE, status=S.CANCELLED, closed_at=func.now()
                 ):
                     return False  # paid, cancelled or being handled by another terminal just now
                 items = s.execute(

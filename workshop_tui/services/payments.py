@@ -25,6 +25,8 @@ from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
 from workshop_tui.services.events import EventService
 from workshop_tui.services.orders import check_key
 from workshop_tui.services.pricing import ledger_payload
+from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
+from workshop_tui.services.states import OrderStatus as S
 from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
 
 OUTCOMES = ("success", "decline")
@@ -43,7 +45,7 @@ EARLIER_PAYMENT = "SELECT id, order_id FROM payments WHERE idempotency_key = %(k
 # The attempt, its session link and (on success) the order marked paid, in one statement.
 # The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
 # on one order are numbered one at a time.
-RECORD_PAYMENT = """
+RECORD_PAYMENT = f"""
     WITH payment AS (
         INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key)
         SELECT %(order_id)s, 'charge', %(method)s, %(status)s, %(amount)s,
@@ -56,8 +58,9 @@ RECORD_PAYMENT = """
         SELECT id, CAST(%(session_id)s AS integer) FROM payment WHERE %(session_id)s IS NOT NULL
     ),
     paid AS (
-        UPDATE orders SET status = 'paid', paid_at = now()
-         WHERE id = %(order_id)s AND status = 'pending_payment' AND %(status)s = 'succeeded'
+        UPDATE orders SET status = '{S.PAID.value}', paid_at = now()
+         WHERE id = %(order_id)s AND status IN {sql_list(TRANSITIONS[OrderAction.PAY].sources)}
+           AND %(status)s = 'succeeded'
     )
     SELECT id FROM payment
     """
@@ -82,6 +85,7 @@ class PaymentService:
         if outcome not in OUTCOMES:
             raise InvalidInput("outcome must be success or decline")
         key = check_key(idempotency_key)
+        window = self.db.settings.return_window_days
 
         def work(s: Session) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
@@ -91,7 +95,7 @@ class PaymentService:
                 raise NotFound(f"no order #{order_id}")
             if order.earlier_id is not None:
                 return earlier_result(order.id, order.earlier_id, order.earlier_order)
-            if order.status != "pending_payment":
+            if not can(OrderAction.PAY, order.status):
                 earlier = sql.row(s, EARLIER_PAYMENT, {"key": key})  # paid while we waited?
                 if earlier is not None:
                     return earlier_result(order.id, earlier.id, earlier.order_id)
@@ -125,7 +129,7 @@ class PaymentService:
             }
             discounts = ledger_payload(s, order) if order.discount_total else {}
             # Read the result before taking the chain head's lock, so that lock stays short.
-            view = convert.load_orders(s, [order.id])[0]
+            view = convert.load_orders(s, [order.id], return_window_days=window)[0]
             refs = ledger.append_entries(
                 s,
                 order.seller_id,
@@ -148,7 +152,9 @@ class PaymentService:
         if isinstance(done, PaymentResult):
             return done
         order_id, payment_id = done  # a key used before: the first attempt's result
-        order = read_only(self.db, lambda s: convert.load_orders(s, [order_id])[0])
+        order = read_only(
+            self.db, lambda s: convert.load_orders(s, [order_id], return_window_days=window)[0]
+        )
         payment = next(p for p in order.payments if p.id == payment_id)
         return PaymentResult(order=order, payment=payment)
 

@@ -54,7 +54,9 @@ class ReceiptService:
                 or 0
             ) + 1
             s.add(m.ReceiptPrint(payment_id=payment_id, copy_number=copy, printed_by=actor.id))
-            view = convert.load_orders(s, [order.id])[0]
+            view = convert.load_orders(
+                s, [order.id], return_window_days=self.db.settings.return_window_days
+            )[0]
             pay = next(p for p in view.payments if p.id == payment_id)
             return Receipt(
                 order=view,
