@@ -24,6 +24,7 @@ from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_plain_transaction, in_transaction, read_only
+from workshop_tui.services.access import customer_scope, missing, visible_to
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.cart import lock_cart
 from workshop_tui.services.cash import till_session
@@ -179,8 +180,8 @@ def lock_order(s: Session, actor: Account, order_id: int) -> m.Order:
     """The order row, locked; another customer's order is not_found (never forbidden: no leak)."""
     check_id(order_id, "order id")
     order = s.scalars(select(m.Order).where(m.Order.id == order_id).with_for_update()).one_or_none()
-    if order is None or (not actor.is_staff and order.customer_id != actor.id):
-        raise NotFound(f"no order #{order_id}")
+    if order is None or not visible_to(actor, order.customer_id):
+        raise missing(order_id)
     return order
 
 
@@ -370,8 +371,8 @@ class OrderService:
     def get(self, actor: Account, order_id: int) -> Order:
         check_id(order_id, "order id")
         order = self._load(order_id)
-        if order is None or (not actor.is_staff and order.customer_id != actor.id):
-            raise NotFound(f"no order #{order_id}")
+        if order is None or not visible_to(actor, order.customer_id):
+            raise missing(order_id)
         return order
 
     def _load(self, order_id: int) -> Order | None:
@@ -398,8 +399,7 @@ class OrderService:
         if status is not None and status not in m.ORDER_STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(m.ORDER_STATUSES)}")
         stmt = select(m.Order.id)
-        if not actor.is_staff:
-            customer_id = actor.id
+        customer_id = customer_scope(actor, customer_id)
         if customer_id is not None:
             stmt = stmt.where(m.Order.customer_id == check_id(customer_id, "customer id"))
         if status is not None:

@@ -19,9 +19,10 @@ from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_plain_transaction, read_only
+from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.catalog import check_id
-from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
+from workshop_tui.services.errors import InvalidInput, InvalidState
 from workshop_tui.services.events import EventService
 from workshop_tui.services.orders import check_key
 from workshop_tui.services.pricing import ledger_payload
@@ -91,8 +92,8 @@ class PaymentService:
             till = till_session(s, self.db, actor, selling=True)
             check_id(order_id, "order id")
             order = sql.row(s, LOCK_ORDER, {"id": order_id, "key": key})
-            if order is None or (not actor.is_staff and order.customer_id != actor.id):
-                raise NotFound(f"no order #{order_id}")
+            if order is None or not visible_to(actor, order.customer_id):
+                raise missing(order_id)
             if order.earlier_id is not None:
                 return earlier_result(order.id, order.earlier_id, order.earlier_order)
             if not can(OrderAction.PAY, order.status):

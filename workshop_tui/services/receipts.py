@@ -17,8 +17,9 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import convert
 from workshop_tui.services._tx import in_transaction
+from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.catalog import check_id
-from workshop_tui.services.errors import InvalidState, NotFound
+from workshop_tui.services.errors import InvalidState
 from workshop_tui.services.types import Account, OrderLine, Receipt
 
 PRINTER_WIDTH = 42
@@ -35,12 +36,8 @@ class ReceiptService:
         def work(s: Session) -> Receipt:
             payment = s.get(m.Payment, payment_id)
             order = s.get(m.Order, payment.order_id) if payment else None
-            if (
-                payment is None
-                or order is None
-                or (not actor.is_staff and order.customer_id != actor.id)
-            ):
-                raise NotFound(f"no payment #{payment_id}")
+            if payment is None or order is None or not visible_to(actor, order.customer_id):
+                raise missing(payment_id, "payment")
             if payment.status != "succeeded":
                 raise InvalidState("a declined payment has no receipt")
             # the payment row lock makes copy numbers gap-free when two terminals reprint at once
@@ -75,8 +72,8 @@ class ReceiptService:
 
         def work(s: Session) -> list[int]:
             order = s.get(m.Order, order_id)
-            if order is None or (not actor.is_staff and order.customer_id != actor.id):
-                raise NotFound(f"no order #{order_id}")
+            if order is None or not visible_to(actor, order.customer_id):
+                raise missing(order_id)
             return list(
                 s.scalars(
                     select(m.Payment.id)
