@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services._tx import in_plain_transaction, read_only
-from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, SellerConflict
 from workshop_tui.services.types import Account, Cart, CartLine
+from workshop_tui.services.validate import check_id, check_quantity
 
 _HAS_ITEMS = "EXISTS (SELECT 1 FROM cart_items i WHERE i.cart_id = c.id) AS has_items"
 LOCK_CART = f"SELECT c.id, c.seller_id, {_HAS_ITEMS} FROM carts c WHERE c.customer_id = %(owner)s FOR UPDATE OF c"
@@ -71,15 +71,6 @@ class LockedCart(NamedTuple):
     id: int
     seller_id: int | None
     has_items: bool
-
-
-def check_quantity(value: object, maximum: int, *, allow_zero: bool = True) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("a quantity is a whole number")
-    low = 0 if allow_zero else 1
-    if not low <= value <= maximum:
-        raise InvalidInput(f"a quantity is {low} to {maximum}")
-    return value
 
 
 def lock_cart(s: Session, owner_id: int) -> LockedCart:

@@ -24,20 +24,7 @@ from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
 from workshop_tui.services.types import Account, CashSession, ChainHead, SalesRow, ZReport
-
-MAX_CASH = Decimal("10000000")
-
-
-def check_amount(value: object, what: str = "an amount", *, allow_zero: bool = False) -> Decimal:
-    try:
-        amount = Decimal(str(value)) if not isinstance(value, bool | float) else None
-    except ArithmeticError:
-        amount = None
-    if amount is None or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(f"{what} is rupees with at most 2 decimals")
-    if amount < 0 or (amount == 0 and not allow_zero) or amount > MAX_CASH:
-        raise InvalidInput(f"{what} must be {'0' if allow_zero else 'more than 0'} to {MAX_CASH:,}")
-    return amount.quantize(Decimal("0.01"))
+from workshop_tui.services.validate import check_amount
 
 
 def to_view(row: m.CashSession) -> CashSession:

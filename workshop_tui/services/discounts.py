@@ -17,13 +17,12 @@ from workshop_tui.db.engine import Database
 from workshop_tui.services import convert
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
-from workshop_tui.services.cash import check_amount
-from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import Forbidden, InvalidInput, InvalidState
-from workshop_tui.services.orders import check_reason, lock_order
+from workshop_tui.services.orders import lock_order
 from workshop_tui.services.pricing import CENT, line_discounts
 from workshop_tui.services.states import OrderAction, can
 from workshop_tui.services.types import Account, Order
+from workshop_tui.services.validate import check_amount, check_id, check_reason
 
 
 class DiscountService:

@@ -28,7 +28,6 @@ from workshop_tui.services.access import customer_scope, missing, visible_to
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.cart import lock_cart
 from workshop_tui.services.cash import till_session
-from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound, OutOfStock
 from workshop_tui.services.events import EventService
 from workshop_tui.services.pricing import refund_for
@@ -42,6 +41,7 @@ from workshop_tui.services.types import (
     ReturnRequest,
     StockChange,
 )
+from workshop_tui.services.validate import check_id, check_key, check_limit, check_reason
 
 log = logging.getLogger(__name__)
 
@@ -111,22 +111,6 @@ PLACE_ORDER = """
            (SELECT json_agg(json_build_array(product_id, stock_remaining)) FROM taken) AS stock
     FROM new_order
     """
-
-
-def check_key(key: object) -> str:
-    if not isinstance(key, str) or not 1 <= len(key.strip()) <= 100:
-        raise InvalidInput("an idempotency key is 1 to 100 characters")
-    return key.strip()
-
-
-def check_reason(reason: object, *, required: bool = False) -> str:
-    if reason is None:
-        reason = ""
-    if not isinstance(reason, str) or len(reason) > 500:
-        raise InvalidInput("a reason is text of at most 500 characters")
-    if required and not reason.strip():
-        raise InvalidInput("give a reason")
-    return reason.strip()
 
 
 LOCK_INVENTORY = (
@@ -394,8 +378,7 @@ class OrderService:
         before: int | None = None,
     ) -> OrderPage:
         """Newest first. A customer sees only their own orders; staff see all, filterable."""
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
-            raise InvalidInput("limit must be 1 to 100")
+        check_limit(limit, 100)
         if status is not None and status not in m.ORDER_STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(m.ORDER_STATUSES)}")
         stmt = select(m.Order.id)

@@ -21,14 +21,13 @@ from workshop_tui.services import convert, ledger
 from workshop_tui.services._tx import in_plain_transaction, read_only
 from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.cash import till_session
-from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, InvalidState
 from workshop_tui.services.events import EventService
-from workshop_tui.services.orders import check_key
 from workshop_tui.services.pricing import ledger_payload
 from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
 from workshop_tui.services.states import OrderStatus as S
 from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
+from workshop_tui.services.validate import check_id, check_key
 
 OUTCOMES = ("success", "decline")
 

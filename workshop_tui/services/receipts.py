@@ -18,9 +18,9 @@ from workshop_tui.db.engine import Database
 from workshop_tui.services import convert
 from workshop_tui.services._tx import in_transaction
 from workshop_tui.services.access import missing, visible_to
-from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidState
 from workshop_tui.services.types import Account, OrderLine, Receipt
+from workshop_tui.services.validate import check_id
 
 PRINTER_WIDTH = 42
 

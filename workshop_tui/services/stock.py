@@ -9,11 +9,12 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
-from workshop_tui.services.catalog import CatalogService, check_id
+from workshop_tui.services.catalog import CatalogService
 from workshop_tui.services.errors import InvalidInput, NotFound
 from workshop_tui.services.events import EventService
 from workshop_tui.services.orders import lock_inventory, move_stock
 from workshop_tui.services.types import Account, Drift, LowStockItem, Product, ReconcileReport
+from workshop_tui.services.validate import check_id
 
 
 class StockService:
