@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from psycopg2.extras import NamedTupleCursor
+
 from workshop_tui.config import Settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,25 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class TxSession(Session):
+    """A Session that also lends its connection's DBAPI cursor, for plain SQL in its transaction.
+
+    It satisfies `services._sql.Tx`, like the hot path's bare `PlainTx`, so one set of
+    helpers runs on either. A Session lives for one transaction (services._tx).
+    """
+
+    _cursor: NamedTupleCursor | None = None
+
+    @property
+    def cursor(self) -> NamedTupleCursor:
+        if self._cursor is None:
+            dbapi = self.connection().connection.dbapi_connection
+            if dbapi is None:  # only after the connection was closed: not inside a transaction
+                raise RuntimeError("the session's connection is closed")
+            self._cursor = dbapi.cursor(cursor_factory=NamedTupleCursor)
+        return self._cursor
+
+
 class Database:
     """The engine, its sessions, and the settings every service needs."""
 
@@ -61,7 +82,7 @@ class Database:
             connect_args={"connect_timeout": 5, "application_name": "workshop"},
         )
         event.listen(self.engine, "connect", self._on_connect)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, class_=TxSession, expire_on_commit=False)
         # NOTIFY after commit, on connections that stay in autocommit (no BEGIN/COMMIT, no toggling).
         self.autocommit_engine: Engine = create_engine(
             self.url,
@@ -91,7 +112,7 @@ class Database:
             raise DatabaseUnavailable(f"cannot connect to {mask_url(self.url)}: {reason}") from exc
 
     @contextmanager
-    def begin(self) -> Iterator[Session]:
+    def begin(self) -> Iterator[TxSession]:
         """A session in one transaction: commit on success, roll back on error."""
         with self.sessions.begin() as session:
             yield session

@@ -5,8 +5,8 @@ are linked to it; cash in / out is recorded with a reason; closing counts the
 drawer and freezes expected against counted cash and the ledger's chain heads.
 The database holds "one open session per terminal" (a partial unique index).
 
-Lock order: a sale takes the open session row FOR SHARE before anything else;
-closing takes it FOR UPDATE, so no payment can slip into a session being closed.
+The session row is first in the global lock order (services.locks): a sale takes
+it FOR SHARE, closing FOR UPDATE, so no payment can slip into a session being closed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
-from workshop_tui.services import _sql as sql
+from workshop_tui.services import locks
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
@@ -41,14 +41,9 @@ def to_view(row: m.CashSession) -> CashSession:
     )
 
 
-OPEN_SESSION_FOR_SALE = (
-    "SELECT id FROM cash_sessions WHERE terminal_id = %(terminal)s AND closed_at IS NULL FOR SHARE"
-)
-
-
 def open_session_for_sale(s: Session, terminal_id: str, *, required: bool) -> int | None:
     """The terminal's open session, share-locked so it cannot close under this sale."""
-    session_id = sql.value(s, OPEN_SESSION_FOR_SALE, {"terminal": terminal_id})
+    session_id = locks.cash_session_for_sale(s, terminal_id)
     if session_id is None and required:
         raise InvalidState(
             f"no cash session is open on {terminal_id}: staff must open one before selling"
@@ -179,11 +174,7 @@ class CashService:
         return [to_view(r) for r in rows]
 
     def _lock_open(self, s: Session) -> m.CashSession:
-        row = s.scalars(
-            select(m.CashSession)
-            .where(m.CashSession.terminal_id == self.terminal_id, m.CashSession.closed_at.is_(None))
-            .with_for_update()
-        ).one_or_none()
+        row = locks.cash_session_to_change(s, self.terminal_id)
         if row is None:
             raise InvalidState(f"no cash session is open on {self.terminal_id}")
         return row

@@ -18,7 +18,7 @@ from workshop_tui.services import convert
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.errors import Forbidden, InvalidInput, InvalidState
-from workshop_tui.services.orders import lock_order
+from workshop_tui.services.order_changes import lock_order
 from workshop_tui.services.pricing import CENT, line_discounts
 from workshop_tui.services.states import OrderAction, can
 from workshop_tui.services.types import Account, Order

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
-from workshop_tui.services import convert, ledger
+from workshop_tui.services import convert, ledger, locks
 from workshop_tui.services._tx import in_plain_transaction, read_only
 from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.cash import till_session
@@ -31,16 +31,7 @@ from workshop_tui.services.validate import check_id, check_key
 
 OUTCOMES = ("success", "decline")
 
-# The order row locked, and any payment already made with this key. That payment is read
-# from the statement's snapshot, so a payment committed while this one waited for the row
-# can hide: `pay` looks again (EARLIER_PAYMENT, a new statement) wherever that matters.
-LOCK_ORDER = """
-    SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
-           o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order
-      FROM orders o LEFT JOIN payments p ON p.idempotency_key = %(key)s
-     WHERE o.id = %(id)s
-       FOR UPDATE OF o
-"""
+# A payment committed while this one waited for the order row (the lock's snapshot hid it).
 EARLIER_PAYMENT = "SELECT id, order_id FROM payments WHERE idempotency_key = %(key)s"
 # The attempt, its session link and (on success) the order marked paid, in one statement.
 # The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
@@ -90,7 +81,7 @@ class PaymentService:
         def work(s: Session) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
             check_id(order_id, "order id")
-            order = sql.row(s, LOCK_ORDER, {"id": order_id, "key": key})
+            order = locks.order_for_payment(s, order_id, key)
             if order is None or not visible_to(actor, order.customer_id):
                 raise missing(order_id)
             if order.earlier_id is not None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
-from workshop_tui.services import convert
+from workshop_tui.services import convert, locks
 from workshop_tui.services._tx import in_transaction
 from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.errors import InvalidState
@@ -41,7 +41,7 @@ class ReceiptService:
             if payment.status != "succeeded":
                 raise InvalidState("a declined payment has no receipt")
             # the payment row lock makes copy numbers gap-free when two terminals reprint at once
-            s.execute(select(m.Payment.id).where(m.Payment.id == payment_id).with_for_update())
+            locks.payment(s, payment_id)
             copy = (
                 s.scalar(
                     select(func.max(m.ReceiptPrint.copy_number)).where(
