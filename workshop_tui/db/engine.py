@@ -6,12 +6,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from psycopg2.extensions import connection as Connection
+from psycopg2.extensions import cursor as Cursor
+from psycopg2.extras import NamedTupleCursor
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-
-from psycopg2.extras import NamedTupleCursor
 
 from workshop_tui.config import Settings
 
@@ -49,14 +50,14 @@ class TxSession(Session):
     helpers runs on either. A Session lives for one transaction (services._tx).
     """
 
-    _cursor: NamedTupleCursor | None = None
+    _cursor: Cursor | None = None
 
     @property
-    def cursor(self) -> NamedTupleCursor:
+    def cursor(self) -> Cursor:
         if self._cursor is None:
             dbapi = self.connection().connection.dbapi_connection
-            if dbapi is None:  # only after the connection was closed: not inside a transaction
-                raise RuntimeError("the session's connection is closed")
+            if not isinstance(dbapi, Connection):
+                raise TypeError("the engine's driver is psycopg2")
             self._cursor = dbapi.cursor(cursor_factory=NamedTupleCursor)
         return self._cursor
 
@@ -93,7 +94,7 @@ class Database:
             connect_args={"connect_timeout": 5, "application_name": "workshop-notify"},
         )
 
-    def _on_connect(self, dbapi_conn, _record) -> None:
+    def _on_connect(self, dbapi_conn: Connection, _record: object) -> None:
         # Every connection works in UTC, so timestamps render the same on every terminal.
         with dbapi_conn.cursor() as cur:
             cur.execute("SET TIME ZONE 'UTC'")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -289,7 +290,7 @@ class Transaction(Base):
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     method: Mapped[str | None] = mapped_column(String(10))
-    payload: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
@@ -359,7 +360,7 @@ class CashSession(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     counted_cash: Mapped[Decimal | None] = mapped_column(Money)
     expected_cash: Mapped[Decimal | None] = mapped_column(Money)
-    ledger_heads: Mapped[dict | None] = mapped_column(JSONB)
+    ledger_heads: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     __table_args__ = (
         CheckConstraint("kind IN ('counter', 'kiosk')", name="kind_known"),
         CheckConstraint(

@@ -21,8 +21,9 @@ from contextlib import suppress
 from typing import Any, Protocol
 
 import psycopg2.errors
+from psycopg2.extensions import connection as Connection
+from psycopg2.extensions import cursor as Cursor
 from psycopg2.extras import NamedTupleCursor
-from sqlalchemy.engine.interfaces import DBAPIConnection
 
 Params = dict[str, Any] | None
 
@@ -34,7 +35,7 @@ class Tx(Protocol):
     """
 
     @property
-    def cursor(self) -> NamedTupleCursor: ...
+    def cursor(self) -> Cursor: ...
 
 
 class PlainTx:
@@ -45,8 +46,8 @@ class PlainTx:
 
     __slots__ = ("cursor", "prepared")
 
-    def __init__(self, dbapi_connection: DBAPIConnection, prepared: set[str] | None = None) -> None:
-        self.cursor: NamedTupleCursor = dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
+    def __init__(self, dbapi_connection: Connection, prepared: set[str] | None = None) -> None:
+        self.cursor: Cursor = dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
         self.prepared = prepared
 
 
@@ -80,30 +81,28 @@ def prepared_rows(tx: PlainTx, statement: Prepared, values: tuple[Any, ...]) -> 
     """Rows of a prepared statement; only in autocommit (read_plain), where an error is harmless."""
     if tx.prepared is None:
         raise TypeError("prepared statements run in services._tx.read_plain")
-    cursor = tx.cursor
+    on = tx.cursor
     if NOT_KEPT in tx.prepared:
-        return _plain_rows(cursor, statement, values)
+        return _plain_rows(on, statement, values)
     if statement.name not in tx.prepared:
         # Already there if an earlier use's bookkeeping was lost.
         with suppress(psycopg2.errors.DuplicatePreparedStatement):
-            cursor.execute(statement.prepare)
+            on.execute(statement.prepare)
         tx.prepared.add(statement.name)
     try:
-        cursor.execute(statement.execute, values)
+        on.execute(statement.execute, values)
     except psycopg2.errors.InvalidSqlStatementName:
         # Gone from the server: DISCARD ALL, or a pooler in transaction mode between us
         # and PostgreSQL that hands each statement to another backend. Either way this
         # connection's prepared statements cannot be relied on: plain SQL from now on.
         tx.prepared.add(NOT_KEPT)
-        return _plain_rows(cursor, statement, values)
-    return cursor.fetchall()
+        return _plain_rows(on, statement, values)
+    return on.fetchall()
 
 
-def _plain_rows(
-    cursor: NamedTupleCursor, statement: Prepared, values: tuple[Any, ...]
-) -> list[Any]:
-    cursor.execute(statement.plain, {f"p{n}": v for n, v in enumerate(values, 1)})
-    return cursor.fetchall()
+def _plain_rows(on: Cursor, statement: Prepared, values: tuple[Any, ...]) -> list[Any]:
+    on.execute(statement.plain, {f"p{n}": v for n, v in enumerate(values, 1)})
+    return on.fetchall()
 
 
 def rows(tx: Tx, sql: str, params: Params = None) -> list[Any]:

@@ -10,6 +10,7 @@ tables rather than ORM entities (a third of the client CPU per statement).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
@@ -164,7 +165,7 @@ class CartService:
         quantity: int,
         replace: bool,
         *,
-        product: tuple | None = None,
+        product: tuple[Any, ...] | None = None,
         looked_up: bool = False,
     ) -> Cart:
         if not looked_up:

@@ -12,6 +12,7 @@ it FOR SHARE, closing FOR UPDATE, so no payment can slip into a session being cl
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import locks
+from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
@@ -41,7 +43,7 @@ def to_view(row: m.CashSession) -> CashSession:
     )
 
 
-def open_session_for_sale(s: Session, terminal_id: str, *, required: bool) -> int | None:
+def open_session_for_sale(s: Tx, terminal_id: str, *, required: bool) -> int | None:
     """The terminal's open session, share-locked so it cannot close under this sale."""
     session_id = locks.cash_session_for_sale(s, terminal_id)
     if session_id is None and required:
@@ -180,7 +182,7 @@ class CashService:
         return row
 
 
-def compute(s: Session, session: m.CashSession) -> dict:
+def compute(s: Session, session: m.CashSession) -> dict[str, Any]:
     """The session's figures from its linked payments, orders and cash movements."""
     linked = (
         select(
@@ -194,7 +196,8 @@ def compute(s: Session, session: m.CashSession) -> dict:
         .group_by(m.Payment.kind, m.Payment.method)
         .order_by(m.Payment.method)
     )
-    sales, refunds = [], []
+    sales: list[SalesRow] = []
+    refunds: list[SalesRow] = []
     for kind, method, count, amount in s.execute(linked):
         (sales if kind == "charge" else refunds).append(SalesRow(method, count, 0, Decimal(amount)))
     moves = dict(
@@ -230,7 +233,7 @@ def compute(s: Session, session: m.CashSession) -> dict:
     }
 
 
-def till_session(s: Session, db: Database, actor: Account, *, selling: bool) -> int | None:
+def till_session(s: Tx, db: Database, actor: Account, *, selling: bool) -> int | None:
     """The drawer session a staff or kiosk action on this terminal belongs to.
 
     Customers on their own devices (the web) have none. Selling without an open

@@ -10,10 +10,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
-from workshop_tui.db.engine import Database
+from workshop_tui.db.engine import Database, TxSession
 from workshop_tui.services import convert
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
@@ -50,7 +49,7 @@ class DiscountService:
         why = check_reason(reason)
         limit = Decimal(self.db.settings.staff_discount_limit_percent)
 
-        def work(s: Session) -> None:
+        def work(s: TxSession) -> None:
             order = lock_order(s, actor, order_id)
             if not can(OrderAction.DISCOUNT, order.status):
                 raise InvalidState(

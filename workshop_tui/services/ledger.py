@@ -22,6 +22,7 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import locks
+from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import read_only
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.ledger_codec import (
@@ -35,7 +36,7 @@ from workshop_tui.services.types import ChainHead, LedgerRef, VerifyReport
 
 
 def append(
-    s: Session,
+    s: Tx,
     *,
     seller_id: int,
     kind: str,
@@ -73,7 +74,7 @@ APPEND = """
     """
 
 
-def append_entries(s: Session, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
+def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
     """Append several rows to one chain under one lock of its head (the last lock a transaction takes)."""
     chain = chain_for_seller(seller_id)
     seq, prev = locks.ledger_head(s, chain)

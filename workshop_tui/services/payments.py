@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 
 import psycopg2
 import psycopg2.errors
-from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import convert, ledger, locks
-from workshop_tui.services._tx import in_plain_transaction, read_only
+from workshop_tui.services._sql import PlainTx
+from workshop_tui.services._tx import in_plain_transaction, read_only, read_plain
 from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, InvalidState
@@ -78,7 +78,7 @@ class PaymentService:
         key = check_key(idempotency_key)
         window = self.db.settings.return_window_days
 
-        def work(s: Session) -> PaymentResult | tuple[int, int]:
+        def work(s: PlainTx) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
             check_id(order_id, "order id")
             order = locks.order_for_payment(s, order_id, key)
@@ -99,7 +99,7 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            payment_id = sql.value(
+            (payment_id,) = sql.one(
                 s,
                 RECORD_PAYMENT,
                 {
@@ -138,7 +138,7 @@ class PaymentService:
                 raise
             # The key was used while this attempt waited (a declined attempt leaves the order
             # payable): nothing of this attempt was written; answer as for a reused key.
-            earlier = read_only(self.db, lambda s: sql.row(s, EARLIER_PAYMENT, {"key": key}))
+            earlier = read_plain(self.db, lambda s: sql.one(s, EARLIER_PAYMENT, {"key": key}))
             done = earlier_result(order_id, earlier.id, earlier.order_id)
         if isinstance(done, PaymentResult):
             return done

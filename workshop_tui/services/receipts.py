@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
-from workshop_tui.db.engine import Database
+from workshop_tui.db.engine import Database, TxSession
 from workshop_tui.services import convert, locks
 from workshop_tui.services._tx import in_transaction
 from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.errors import InvalidState
-from workshop_tui.services.types import Account, OrderLine, Receipt
+from workshop_tui.services.types import Account, Order, OrderLine, Receipt
 from workshop_tui.services.validate import check_id
 
 PRINTER_WIDTH = 42
@@ -33,7 +33,7 @@ class ReceiptService:
         """Record one more copy of a payment's receipt and return it (copies after the first are duplicates)."""
         check_id(payment_id, "payment id")
 
-        def work(s: Session) -> Receipt:
+        def work(s: TxSession) -> Receipt:
             payment = s.get(m.Payment, payment_id)
             order = s.get(m.Order, payment.order_id) if payment else None
             if payment is None or order is None or not visible_to(actor, order.customer_id):
@@ -85,7 +85,7 @@ class ReceiptService:
         return in_transaction(self.db, work)
 
 
-def returned_lines(s: Session, order, payment: m.Payment) -> tuple[OrderLine, ...]:
+def returned_lines(s: Session, order: Order, payment: m.Payment) -> tuple[OrderLine, ...]:
     """For a refund made by a return, the units that return covered (matched by time)."""
     if payment.kind != "refund":
         return ()

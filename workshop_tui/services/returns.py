@@ -101,6 +101,8 @@ def merge_return_requests(items: object) -> dict[int, int]:
     if not isinstance(items, list | tuple) or not items:
         raise InvalidInput("choose at least one item to return")
     wanted: dict[int, int] = {}
+    product_id: object
+    qty: object
     for item in items:
         if isinstance(item, ReturnRequest):
             product_id, qty = item.product_id, item.quantity
@@ -116,11 +118,11 @@ def merge_return_requests(items: object) -> dict[int, int]:
 
 
 def refunded_so_far(s: TxSession, order_id: int) -> Decimal:
-    total = s.scalar(
+    total: object = s.scalar(
         select(func.coalesce(func.sum(m.Payment.amount), 0)).where(
             m.Payment.order_id == order_id,
             m.Payment.kind == "refund",
             m.Payment.status == "succeeded",
         )
     )
-    return Decimal(total or 0)
+    return Decimal(str(total or 0))

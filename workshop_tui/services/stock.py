@@ -152,7 +152,7 @@ class StockService:
         )
 
         def work(s: Session) -> ReconcileReport:
-            checked = s.scalar(select(func.count()).select_from(m.Inventory))
+            checked = s.scalar(select(func.count()).select_from(m.Inventory)) or 0
             rows = s.execute(
                 select(
                     m.Inventory.product_id,
