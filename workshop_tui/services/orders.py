@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database, TxSession
-from workshop_tui.services import checkout as checkout_
 from workshop_tui.services import convert, order_changes, returns
 from workshop_tui.services._tx import read_only
 from workshop_tui.services.access import customer_scope, missing, visible_to
 from workshop_tui.services.auth import require_staff
+from workshop_tui.services.checkout import CHANNELS, place_order
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.events import EventService
 from workshop_tui.services.states import OrderAction, sources_of
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 # The states a person may cancel or return from (the screens still ask by these names).
 CANCELLABLE = sources_of(OrderAction.CANCEL)
 RETURNABLE = sources_of(OrderAction.RETURN)
-CHANNELS = checkout_.CHANNELS
 
 
 class OrderService:
@@ -74,7 +73,7 @@ class OrderService:
             customer_id = check_id(for_customer_id, "customer id")
         self._sweep_expired()
         changes: list[StockChange] = []
-        result = checkout_.place_order(
+        result = place_order(
             self.db, actor, key, customer_id=customer_id, channel=channel, changes=changes
         )
         self.events.stock_changed(changes)
