@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/lint-imports
+	$(BIN)/mypy workshop_tui/services workshop_tui/db
 
 fmt: $(STAMP)
 	$(BIN)/ruff format $(CODE)

@@ -6,6 +6,9 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from psycopg2.extensions import connection as Connection
+from psycopg2.extensions import cursor as Cursor
+from psycopg2.extras import NamedTupleCursor
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -40,6 +43,25 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class TxSession(Session):
+    """A Session that also lends its connection's DBAPI cursor, for plain SQL in its transaction.
+
+    It satisfies `services._sql.Tx`, like the hot path's bare `PlainTx`, so one set of
+    helpers runs on either. A Session lives for one transaction (services._tx).
+    """
+
+    _cursor: Cursor | None = None
+
+    @property
+    def cursor(self) -> Cursor:
+        if self._cursor is None:
+            dbapi = self.connection().connection.dbapi_connection
+            if not isinstance(dbapi, Connection):
+                raise TypeError("the engine's driver is psycopg2")
+            self._cursor = dbapi.cursor(cursor_factory=NamedTupleCursor)
+        return self._cursor
+
+
 class Database:
     """The engine, its sessions, and the settings every service needs."""
 
@@ -61,7 +83,7 @@ class Database:
             connect_args={"connect_timeout": 5, "application_name": "workshop"},
         )
         event.listen(self.engine, "connect", self._on_connect)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, class_=TxSession, expire_on_commit=False)
         # NOTIFY after commit, on connections that stay in autocommit (no BEGIN/COMMIT, no toggling).
         self.autocommit_engine: Engine = create_engine(
             self.url,
@@ -72,7 +94,7 @@ class Database:
             connect_args={"connect_timeout": 5, "application_name": "workshop-notify"},
         )
 
-    def _on_connect(self, dbapi_conn, _record) -> None:
+    def _on_connect(self, dbapi_conn: Connection, _record: object) -> None:
         # Every connection works in UTC, so timestamps render the same on every terminal.
         with dbapi_conn.cursor() as cur:
             cur.execute("SET TIME ZONE 'UTC'")
@@ -91,7 +113,7 @@ class Database:
             raise DatabaseUnavailable(f"cannot connect to {mask_url(self.url)}: {reason}") from exc
 
     @contextmanager
-    def begin(self) -> Iterator[Session]:
+    def begin(self) -> Iterator[TxSession]:
         """A session in one transaction: commit on success, roll back on error."""
         with self.sessions.begin() as session:
             yield session

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from workshop_tui.services.states import OrderStatus
+
 Money = Numeric(12, 2)
 
 NAMING = {
@@ -45,14 +48,7 @@ NAMING = {
 }
 
 ROLES = ("customer", "staff", "admin")
-ORDER_STATUSES = (
-    "pending_payment",
-    "paid",
-    "fulfilled",
-    "cancelled",
-    "partially_returned",
-    "returned",
-)
+ORDER_STATUSES = tuple(s.value for s in OrderStatus)
 PAYMENT_METHODS = ("cash", "card", "upi")
 MOVEMENT_REASONS = ("initial", "sale", "cancel", "return", "restock", "expiry", "adjust")
 
@@ -227,7 +223,9 @@ class Order(Base):
         Index("ix_orders_customer_history", "customer_id", "created_at", "id"),
         Index("ix_orders_history", "created_at", "id"),
         Index(
-            "ix_orders_pending_expiry", "expires_at", postgresql_where="status = 'pending_payment'"
+            "ix_orders_pending_expiry",
+            "expires_at",
+            postgresql_where=f"status = '{OrderStatus.PENDING_PAYMENT.value}'",
         ),
     )
 
@@ -292,7 +290,7 @@ class Transaction(Base):
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     method: Mapped[str | None] = mapped_column(String(10))
-    payload: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
@@ -362,7 +360,7 @@ class CashSession(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     counted_cash: Mapped[Decimal | None] = mapped_column(Money)
     expected_cash: Mapped[Decimal | None] = mapped_column(Money)
-    ledger_heads: Mapped[dict | None] = mapped_column(JSONB)
+    ledger_heads: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     __table_args__ = (
         CheckConstraint("kind IN ('counter', 'kiosk')", name="kind_known"),
         CheckConstraint(

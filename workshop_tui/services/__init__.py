@@ -9,6 +9,15 @@ Each call opens and closes its own transaction and returns frozen dataclasses
     services.cart.set_quantity(me, product_id=7, quantity=2)
     order = services.orders.checkout(me, idempotency_key="k-1")
     services.payments.pay(me, order.id, method="upi", outcome="success", idempotency_key="p-1")
+
+Where each rule lives (one home each):
+  states.py    order states and the one transition table (what may happen in which state)
+  access.py    who may see an order (its customer and staff; anyone else: "no order #N")
+  validate.py  input checks (ids, keys, reasons, quantities, amounts, page sizes)
+  locks.py     every row-locking statement, and the global lock order, written once
+  stock.py     every stock change with its movement row (adjust_stock)
+  checkout.py, order_changes.py, returns.py   the order's life; orders.py is their entry point
+  _sql.py, _tx.py   plain SQL on a `Tx` (hot path or ORM session) and the retrying runners
 """
 
 from __future__ import annotations

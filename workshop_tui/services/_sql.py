@@ -8,6 +8,9 @@ fixed, parameterised SQL strings run on the DBAPI cursor of the Session's
 connection: the same transaction, the same retry wrapper (`_tx`), the same
 pool. Everything else in the engine uses SQLAlchemy as usual.
 
+Both kinds of transaction satisfy `Tx` (a cursor): `PlainTx` on the hot path, and
+`db.engine.TxSession` (a Session with its connection's cursor) everywhere else.
+
 Parameters are always passed separately (`%(name)s`), never formatted in.
 """
 
@@ -15,27 +18,36 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg2.errors
+from psycopg2.extensions import connection as Connection
+from psycopg2.extensions import cursor as Cursor
 from psycopg2.extras import NamedTupleCursor
-from sqlalchemy.orm import Session
 
-_CURSOR = "workshop.cursor"
+Params = dict[str, Any] | None
+
+
+class Tx(Protocol):
+    """A transaction that runs plain SQL: a bare `PlainTx` or a `TxSession` (ORM and SQL).
+
+    The helpers that only run SQL take a Tx, so the hot path and the ORM paths share them.
+    """
+
+    @property
+    def cursor(self) -> Cursor: ...
 
 
 class PlainTx:
     """A transaction straight on a pooled DBAPI connection: the hot path's, with no Session.
 
-    Passed where the hot path's helpers take a Session; they only run plain SQL on it.
     `prepared` names the statements this connection has PREPAREd (services._tx.read_plain).
     """
 
-    __slots__ = ("cursor", "info", "prepared")
+    __slots__ = ("cursor", "prepared")
 
-    def __init__(self, dbapi_connection: Any, prepared: set[str] | None = None) -> None:
-        self.cursor = dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
-        self.info: dict[str, Any] = {}
+    def __init__(self, dbapi_connection: Connection, prepared: set[str] | None = None) -> None:
+        self.cursor: Cursor = dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
         self.prepared = prepared
 
 
@@ -69,57 +81,54 @@ def prepared_rows(tx: PlainTx, statement: Prepared, values: tuple[Any, ...]) -> 
     """Rows of a prepared statement; only in autocommit (read_plain), where an error is harmless."""
     if tx.prepared is None:
         raise TypeError("prepared statements run in services._tx.read_plain")
-    cursor = tx.cursor
+    on = tx.cursor
     if NOT_KEPT in tx.prepared:
-        return _plain_rows(cursor, statement, values)
+        return _plain_rows(on, statement, values)
     if statement.name not in tx.prepared:
         # Already there if an earlier use's bookkeeping was lost.
         with suppress(psycopg2.errors.DuplicatePreparedStatement):
-            cursor.execute(statement.prepare)
+            on.execute(statement.prepare)
         tx.prepared.add(statement.name)
     try:
-        cursor.execute(statement.execute, values)
+        on.execute(statement.execute, values)
     except psycopg2.errors.InvalidSqlStatementName:
         # Gone from the server: DISCARD ALL, or a pooler in transaction mode between us
         # and PostgreSQL that hands each statement to another backend. Either way this
         # connection's prepared statements cannot be relied on: plain SQL from now on.
         tx.prepared.add(NOT_KEPT)
-        return _plain_rows(cursor, statement, values)
-    return cursor.fetchall()
+        return _plain_rows(on, statement, values)
+    return on.fetchall()
 
 
-def _plain_rows(cursor: NamedTupleCursor, statement: Prepared, values: tuple[Any, ...]) -> list:
-    cursor.execute(statement.plain, {f"p{n}": v for n, v in enumerate(values, 1)})
-    return cursor.fetchall()
+def _plain_rows(on: Cursor, statement: Prepared, values: tuple[Any, ...]) -> list[Any]:
+    on.execute(statement.plain, {f"p{n}": v for n, v in enumerate(values, 1)})
+    return on.fetchall()
 
 
-def _cursor(s: Session | PlainTx) -> NamedTupleCursor:
-    """One cursor per transaction, on the connection the Session already holds."""
-    if isinstance(s, PlainTx):
-        return s.cursor
-    cursor = s.info.get(_CURSOR)  # a Session lives for one transaction (services._tx)
-    if cursor is None:
-        cursor = s.connection().connection.dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
-        s.info[_CURSOR] = cursor
-    return cursor
-
-
-def rows(s: Session | PlainTx, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
-    cursor = _cursor(s)
+def rows(tx: Tx, sql: str, params: Params = None) -> list[Any]:
+    cursor = tx.cursor
     cursor.execute(sql, params)
     return cursor.fetchall()
 
 
-def row(s: Session | PlainTx, sql: str, params: dict[str, Any] | None = None) -> Any | None:
-    cursor = _cursor(s)
+def row(tx: Tx, sql: str, params: Params = None) -> Any | None:
+    cursor = tx.cursor
     cursor.execute(sql, params)
     return cursor.fetchone()
 
 
-def value(s: Session | PlainTx, sql: str, params: dict[str, Any] | None = None) -> Any | None:
-    found = row(s, sql, params)
+def one(tx: Tx, sql: str, params: Params = None) -> Any:
+    """The row of a statement that always returns one (an INSERT ... RETURNING, an aggregate)."""
+    found = row(tx, sql, params)
+    if found is None:
+        raise LookupError("the statement returned no row")
+    return found
+
+
+def value(tx: Tx, sql: str, params: Params = None) -> Any | None:
+    found = row(tx, sql, params)
     return None if found is None else found[0]
 
 
-def run(s: Session | PlainTx, sql: str, params: dict[str, Any] | None = None) -> None:
-    _cursor(s).execute(sql, params)
+def run(tx: Tx, sql: str, params: Params = None) -> None:
+    tx.cursor.execute(sql, params)

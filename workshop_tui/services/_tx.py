@@ -1,5 +1,10 @@
 """Short transactions with a lock timeout and bounded, jittered retries.
 
+Three runners: `in_transaction` (a TxSession: ORM and plain SQL), `in_plain_transaction`
+(the hot path's bare PlainTx on a pooled connection) and `read_plain` (one statement in
+autocommit); `read_only` is in_transaction for reads. Both transaction kinds satisfy
+`services._sql.Tx`, so the SQL helpers take either.
+
 Only deadlocks (40P01), lock timeouts (55P03) and serialization failures (40001)
 are retried, and always the whole transaction, so a retry never sees half of an
 earlier attempt.
@@ -16,9 +21,9 @@ from typing import TypeVar
 
 import psycopg2
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 
-from workshop_tui.db.engine import Database
+from workshop_tui.db.engine import Database, TxSession
 from workshop_tui.services._sql import PlainTx
 from workshop_tui.services.errors import Busy
 
@@ -78,9 +83,13 @@ def retry_or_raise(
 
 
 def in_transaction(
-    db: Database, work: Callable[[Session], T], *, attempts: int = MAX_ATTEMPTS
+    db: Database, work: Callable[[TxSession], T], *, attempts: int = MAX_ATTEMPTS
 ) -> T:
-    """Run work(session) in one transaction, retrying lock failures; return its result."""
+    """Run work(session) in one transaction, retrying lock failures; return its result.
+
+    The session is a `TxSession`: the ORM and, through `services._sql`, plain SQL on
+    its connection, in the same transaction.
+    """
     for attempt in range(1, attempts + 1):
         committing = False
         try:
@@ -99,6 +108,15 @@ def in_transaction(
     raise AssertionError("unreachable")
 
 
+def read_only(db: Database, work: Callable[[TxSession], T]) -> T:
+    """One consistent read in a transaction (several statements, one snapshot).
+
+    The same runner as `in_transaction`: a read takes no locks, so only a connection
+    lost before the end makes it run again.
+    """
+    return in_transaction(db, work, attempts=2)
+
+
 def in_plain_transaction(
     db: Database, work: Callable[[PlainTx], T], *, attempts: int = MAX_ATTEMPTS
 ) -> T:
@@ -107,7 +125,7 @@ def in_plain_transaction(
         committing = False
         connection = db.engine.raw_connection()
         try:
-            result = work(PlainTx(connection.dbapi_connection))
+            result = work(PlainTx(dbapi_of(connection)))
             committing = True
             connection.commit()
             return result
@@ -145,7 +163,7 @@ def read_plain(db: Database, work: Callable[[PlainTx], T]) -> T:
     """
     for attempt in (1, 2):
         connection = db.engine.raw_connection()
-        dbapi = connection.dbapi_connection
+        dbapi = dbapi_of(connection)
         try:
             dbapi.autocommit = True
             try:
@@ -164,13 +182,9 @@ def read_plain(db: Database, work: Callable[[PlainTx], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def read_only(db: Database, work: Callable[[Session], T]) -> T:
-    """One consistent read; run again once if the pooled connection had gone stale."""
-    try:
-        with db.sessions.begin() as session:
-            return work(session)
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-        with db.sessions.begin() as session:
-            return work(session)
+def dbapi_of(connection: PoolProxiedConnection) -> psycopg2.extensions.connection:
+    """The psycopg2 connection under a pooled one (the engine is built on psycopg2)."""
+    dbapi = connection.dbapi_connection
+    if not isinstance(dbapi, psycopg2.extensions.connection):
+        raise TypeError("the engine's driver is psycopg2")
+    return dbapi

@@ -13,9 +13,10 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
@@ -120,7 +121,7 @@ class AuthService:
     def _find(self, kind: str, value: str) -> _Row | None:
         column = m.Customer.phone if kind == "phone" else m.Customer.username
 
-        def work(s):
+        def work(s: Session) -> _Row | None:
             row = s.scalars(select(m.Customer).where(column == value)).one_or_none()
             return (
                 None
@@ -134,7 +135,7 @@ class AuthService:
         hashed = hash_secret(pin)
         clean_name = (name or "").strip()[:200]
 
-        def work(s):
+        def work(s: Session) -> Account:
             row = m.Customer(
                 role="customer", password_hash=hashed, name=clean_name, **{kind: value}
             )
@@ -151,7 +152,7 @@ class AuthService:
     # --- throttling -----------------------------------------------------------
 
     def _refuse_if_locked(self, login: str) -> None:
-        def work(s):
+        def work(s: Session) -> datetime | None:
             return s.scalar(
                 select(m.LoginThrottle.locked_until).where(
                     m.LoginThrottle.login == login, m.LoginThrottle.locked_until > func.now()
@@ -167,7 +168,7 @@ class AuthService:
         limit = self.db.settings.login_max_failures
         lockout = timedelta(seconds=self.db.settings.login_lockout_seconds)
 
-        def work(s):
+        def work(s: Session) -> None:
             stmt = insert(m.LoginThrottle).values(login=login, failures=1, updated_at=func.now())
             failures = s.scalar(
                 stmt.on_conflict_do_update(
@@ -175,9 +176,9 @@ class AuthService:
                     set_={"failures": m.LoginThrottle.failures + 1, "updated_at": func.now()},
                 ).returning(m.LoginThrottle.failures)
             )
-            if failures >= limit:
+            if failures is not None and failures >= limit:
                 s.execute(
-                    m.LoginThrottle.__table__.update()
+                    update(m.LoginThrottle)
                     .where(m.LoginThrottle.login == login)
                     .values(failures=0, locked_until=datetime.now(UTC) + lockout)
                 )
@@ -204,7 +205,7 @@ class AuthService:
             check_pin(password) if role == "customer" else check_password(password)
         )
 
-        def work(s):
+        def work(s: Session) -> Account:
             row = m.Customer(
                 username=value, role=role, name=name.strip()[:200], password_hash=hashed
             )
@@ -218,7 +219,7 @@ class AuthService:
             raise InvalidInput(f"the username {value!r} is taken") from exc
 
     def get(self, account_id: int) -> Account:
-        def work(s):
+        def work(s: Session) -> Account:
             row = s.get(m.Customer, account_id)
             if row is None:
                 raise NotFound(f"no account #{account_id}")
@@ -250,7 +251,7 @@ class AuthService:
             return existing.account
         unusable = hash_secret(secrets.token_urlsafe(32))
 
-        def work(s):
+        def work(s: Session) -> Account:
             s.execute(
                 insert(m.Customer)
                 .values(
@@ -278,7 +279,7 @@ class AuthService:
             raise InvalidInput("enter the customer's mobile number")
         hashed = hash_secret(check_pin(pin))
 
-        def work(s):
+        def work(s: Session) -> Account:
             row = m.Customer(
                 phone=value, name=(name or "").strip()[:200], role="customer", password_hash=hashed
             )

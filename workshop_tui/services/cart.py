@@ -10,35 +10,18 @@ tables rather than ORM entities (a third of the client CPU per statement).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
-
-from sqlalchemy.orm import Session
+from typing import Any
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
+from workshop_tui.services import locks
+from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import in_plain_transaction, read_only
-from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, SellerConflict
+from workshop_tui.services.locks import LockedCart
 from workshop_tui.services.types import Account, Cart, CartLine
+from workshop_tui.services.validate import check_id, check_quantity
 
-_HAS_ITEMS = "EXISTS (SELECT 1 FROM cart_items i WHERE i.cart_id = c.id) AS has_items"
-LOCK_CART = f"SELECT c.id, c.seller_id, {_HAS_ITEMS} FROM carts c WHERE c.customer_id = %(owner)s FOR UPDATE OF c"
-# The cart locked and the product looked up in one round trip (the product needs no lock:
-# its stock is checked again, under lock, at checkout).
-LOCK_CART_WITH_PRODUCT = f"""
-    SELECT c.id, c.seller_id, {_HAS_ITEMS},
-           p.seller_id AS p_seller_id, p.name AS p_name, p.is_active AS p_active,
-           inv.stock_remaining AS p_stock, s.name AS p_seller_name
-      FROM carts c
-      LEFT JOIN products p ON p.id = %(pid)s
-      LEFT JOIN inventory inv ON inv.product_id = p.id
-      LEFT JOIN sellers s ON s.id = p.seller_id
-     WHERE c.customer_id = %(owner)s
-       FOR UPDATE OF c
-"""
-CREATE_CART = (
-    "INSERT INTO carts (customer_id) VALUES (%(owner)s) ON CONFLICT (customer_id) DO NOTHING"
-)
 FIND_CART = "SELECT id, seller_id FROM carts WHERE customer_id = %(owner)s"
 LINE_QUANTITY = "SELECT quantity FROM cart_items WHERE cart_id = %(cart)s AND product_id = %(pid)s"
 PRODUCT = """
@@ -50,8 +33,11 @@ PRODUCT = """
 """
 SELLER_NAME = "SELECT name FROM sellers WHERE id = %(sid)s"
 DELETE_LINE = "DELETE FROM cart_items WHERE cart_id = %(cart)s AND product_id = %(pid)s"
-DELETE_LINES = "DELETE FROM cart_items WHERE cart_id = %(cart)s"
 SET_SELLER = "UPDATE carts SET seller_id = %(sid)s WHERE id = %(cart)s"
+# Empty a cart and hand it to seller `sid` (NULL: to none). One statement on its own, and
+# the last part of the checkout's (services.checkout).
+EMPTY_LINES = "DELETE FROM cart_items WHERE cart_id = %(cart)s"
+EMPTY_CART = f"WITH emptied AS ({EMPTY_LINES}) {SET_SELLER}"
 UPSERT_LINE = """
     INSERT INTO cart_items (cart_id, product_id, seller_id, quantity)
     VALUES (%(cart)s, %(pid)s, %(sid)s, %(qty)s)
@@ -67,32 +53,8 @@ LINES = """
 """
 
 
-class LockedCart(NamedTuple):
-    id: int
-    seller_id: int | None
-    has_items: bool
-
-
-def check_quantity(value: object, maximum: int, *, allow_zero: bool = True) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("a quantity is a whole number")
-    low = 0 if allow_zero else 1
-    if not low <= value <= maximum:
-        raise InvalidInput(f"a quantity is {low} to {maximum}")
-    return value
-
-
-def lock_cart(s: Session, owner_id: int) -> LockedCart:
-    """The owner's cart row, created when missing, locked FOR UPDATE (first in the lock order)."""
-    row = sql.row(s, LOCK_CART, {"owner": owner_id})  # the usual case: one round trip
-    if row is None:
-        sql.run(s, CREATE_CART, {"owner": owner_id})
-        row = sql.row(s, LOCK_CART, {"owner": owner_id})
-    return LockedCart(*row)
-
-
 def cart_view(
-    s: Session, owner_id: int, cart_id: int, seller_id: int | None, seller_name: str | None
+    s: Tx, owner_id: int, cart_id: int, seller_id: int | None, seller_name: str | None
 ) -> Cart:
     lines = tuple(
         CartLine(
@@ -116,7 +78,7 @@ def cart_view(
     )
 
 
-def read_cart(s: Session, owner_id: int) -> Cart:
+def read_cart(s: Tx, owner_id: int) -> Cart:
     cart = sql.row(s, FIND_CART, {"owner": owner_id})
     if cart is None:
         return Cart(
@@ -125,9 +87,9 @@ def read_cart(s: Session, owner_id: int) -> Cart:
     return cart_view(s, owner_id, cart.id, cart.seller_id, None)
 
 
-def empty_cart(s: Session, cart: LockedCart) -> None:
-    sql.run(s, DELETE_LINES, {"cart": cart.id})
-    sql.run(s, SET_SELLER, {"cart": cart.id, "sid": None})
+def empty_cart(tx: Tx, cart_id: int, *, seller_id: int | None = None) -> None:
+    """Remove every line and hand the cart to `seller_id` (None: free for any seller)."""
+    sql.run(tx, EMPTY_CART, {"cart": cart_id, "sid": seller_id})
 
 
 class CartService:
@@ -145,10 +107,12 @@ class CartService:
         check_id(product_id, "product_id")
         check_quantity(quantity, self.db.settings.max_line_quantity)
 
-        def work(s: Session) -> Cart:
-            row = sql.row(s, LOCK_CART_WITH_PRODUCT, {"owner": actor.id, "pid": product_id})
+        def work(s: Tx) -> Cart:
+            row = locks.cart_with_product(s, actor.id, product_id)
             if row is None:  # no cart yet: create it, then the general path
-                return self._set(s, actor.id, lock_cart(s, actor.id), product_id, quantity, replace)
+                return self._set(
+                    s, actor.id, locks.cart(s, actor.id), product_id, quantity, replace
+                )
             product = None
             if row.p_name is not None:
                 product = (
@@ -175,8 +139,8 @@ class CartService:
         ):
             raise InvalidInput("a change is a small whole number")
 
-        def work(s: Session) -> Cart:
-            cart = lock_cart(s, actor.id)
+        def work(s: Tx) -> Cart:
+            cart = locks.cart(s, actor.id)
             current = sql.value(s, LINE_QUANTITY, {"cart": cart.id, "pid": product_id}) or 0
             wanted = max(0, current + delta)
             check_quantity(wanted, self.db.settings.max_line_quantity)
@@ -185,23 +149,23 @@ class CartService:
         return in_plain_transaction(self.db, work)
 
     def clear(self, actor: Account) -> Cart:
-        def work(s: Session) -> Cart:
-            cart = lock_cart(s, actor.id)
-            empty_cart(s, cart)
+        def work(s: Tx) -> Cart:
+            cart = locks.cart(s, actor.id)
+            empty_cart(s, cart.id)
             return cart_view(s, actor.id, cart.id, None, None)
 
         return in_plain_transaction(self.db, work)
 
     def _set(
         self,
-        s: Session,
+        s: Tx,
         owner_id: int,
         cart: LockedCart,
         product_id: int,
         quantity: int,
         replace: bool,
         *,
-        product: tuple | None = None,
+        product: tuple[Any, ...] | None = None,
         looked_up: bool = False,
     ) -> Cart:
         if not looked_up:
@@ -238,9 +202,8 @@ class CartService:
                     product_seller_id=seller_id,
                     product_seller=seller_name,
                 )
-            sql.run(s, DELETE_LINES, {"cart": cart.id})
-            has_items = False
-        if not has_items and cart.seller_id != seller_id:
+            empty_cart(s, cart.id, seller_id=seller_id)
+        elif not has_items and cart.seller_id != seller_id:
             sql.run(s, SET_SELLER, {"cart": cart.id, "sid": seller_id})
         sql.run(
             s, UPSERT_LINE, {"cart": cart.id, "pid": product_id, "sid": seller_id, "qty": quantity}

@@ -5,13 +5,14 @@ are linked to it; cash in / out is recorded with a reason; closing counts the
 drawer and freezes expected against counted cash and the ledger's chain heads.
 The database holds "one open session per terminal" (a partial unique index).
 
-Lock order: a sale takes the open session row FOR SHARE before anything else;
-closing takes it FOR UPDATE, so no payment can slip into a session being closed.
+The session row is first in the global lock order (services.locks): a sale takes
+it FOR SHARE, closing FOR UPDATE, so no payment can slip into a session being closed.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,25 +20,13 @@ from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
-from workshop_tui.services import _sql as sql
+from workshop_tui.services import locks
+from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
 from workshop_tui.services.types import Account, CashSession, ChainHead, SalesRow, ZReport
-
-MAX_CASH = Decimal("10000000")
-
-
-def check_amount(value: object, what: str = "an amount", *, allow_zero: bool = False) -> Decimal:
-    try:
-        amount = Decimal(str(value)) if not isinstance(value, bool | float) else None
-    except ArithmeticError:
-        amount = None
-    if amount is None or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(f"{what} is rupees with at most 2 decimals")
-    if amount < 0 or (amount == 0 and not allow_zero) or amount > MAX_CASH:
-        raise InvalidInput(f"{what} must be {'0' if allow_zero else 'more than 0'} to {MAX_CASH:,}")
-    return amount.quantize(Decimal("0.01"))
+from workshop_tui.services.validate import check_amount
 
 
 def to_view(row: m.CashSession) -> CashSession:
@@ -54,14 +43,9 @@ def to_view(row: m.CashSession) -> CashSession:
     )
 
 
-OPEN_SESSION_FOR_SALE = (
-    "SELECT id FROM cash_sessions WHERE terminal_id = %(terminal)s AND closed_at IS NULL FOR SHARE"
-)
-
-
-def open_session_for_sale(s: Session, terminal_id: str, *, required: bool) -> int | None:
+def open_session_for_sale(s: Tx, terminal_id: str, *, required: bool) -> int | None:
     """The terminal's open session, share-locked so it cannot close under this sale."""
-    session_id = sql.value(s, OPEN_SESSION_FOR_SALE, {"terminal": terminal_id})
+    session_id = locks.cash_session_for_sale(s, terminal_id)
     if session_id is None and required:
         raise InvalidState(
             f"no cash session is open on {terminal_id}: staff must open one before selling"
@@ -192,17 +176,13 @@ class CashService:
         return [to_view(r) for r in rows]
 
     def _lock_open(self, s: Session) -> m.CashSession:
-        row = s.scalars(
-            select(m.CashSession)
-            .where(m.CashSession.terminal_id == self.terminal_id, m.CashSession.closed_at.is_(None))
-            .with_for_update()
-        ).one_or_none()
+        row = locks.cash_session_to_change(s, self.terminal_id)
         if row is None:
             raise InvalidState(f"no cash session is open on {self.terminal_id}")
         return row
 
 
-def compute(s: Session, session: m.CashSession) -> dict:
+def compute(s: Session, session: m.CashSession) -> dict[str, Any]:
     """The session's figures from its linked payments, orders and cash movements."""
     linked = (
         select(
@@ -216,7 +196,8 @@ def compute(s: Session, session: m.CashSession) -> dict:
         .group_by(m.Payment.kind, m.Payment.method)
         .order_by(m.Payment.method)
     )
-    sales, refunds = [], []
+    sales: list[SalesRow] = []
+    refunds: list[SalesRow] = []
     for kind, method, count, amount in s.execute(linked):
         (sales if kind == "charge" else refunds).append(SalesRow(method, count, 0, Decimal(amount)))
     moves = dict(
@@ -252,7 +233,7 @@ def compute(s: Session, session: m.CashSession) -> dict:
     }
 
 
-def till_session(s: Session, db: Database, actor: Account, *, selling: bool) -> int | None:
+def till_session(s: Tx, db: Database, actor: Account, *, selling: bool) -> int | None:
     """The drawer session a staff or kiosk action on this terminal belongs to.
 
     Customers on their own devices (the web) have none. Selling without an open

@@ -13,6 +13,7 @@ from workshop_tui.services import convert
 from workshop_tui.services._tx import read_only, read_plain
 from workshop_tui.services.errors import InvalidInput, NotFound
 from workshop_tui.services.types import Category, Product, ProductPage, Seller
+from workshop_tui.services.validate import check_id, check_limit
 
 MAX_PAGE = 200
 
@@ -64,12 +65,6 @@ def like_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
-def check_id(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
-        raise InvalidInput(f"{what} must be a positive whole number")
-    return value
-
-
 class CatalogService:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -86,8 +81,7 @@ class CatalogService:
         """Products with stock > 0 whose name or SKU contains `query`, by id, `limit` at a time."""
         if not isinstance(query, str) or len(query) > 100:
             raise InvalidInput("a search is at most 100 characters")
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
-            raise InvalidInput(f"limit must be 1 to {MAX_PAGE}")
+        check_limit(limit, MAX_PAGE)
         values: dict[str, object] = {}
         q = query.strip()
         if q:

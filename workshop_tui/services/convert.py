@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-
-from sqlalchemy.orm import Session
+from typing import Any
 
 from workshop_tui.db import models as m
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import types as t
+from workshop_tui.services._sql import Tx
 from workshop_tui.services.ledger_codec import short_hash
 
 
@@ -25,7 +25,7 @@ def account(row: m.Customer) -> t.Account:
     )
 
 
-def product(row: Sequence) -> t.Product:
+def product(row: Sequence[Any]) -> t.Product:
     return t.Product(
         id=row[0],
         sku=row[1],
@@ -65,16 +65,21 @@ ORDERS = """
     """
 
 
-def load_orders(session: Session, order_ids: Sequence[int]) -> list[t.Order]:
-    """Orders with their lines, payments (and ledger positions), in the order asked."""
+def load_orders(session: Tx, order_ids: Sequence[int], *, return_window_days: int) -> list[t.Order]:
+    """Orders with their lines, payments (and ledger positions), in the order asked.
+
+    `return_window_days` (the shop's setting) dates each fulfilled order's `return_until`.
+    """
     if not order_ids:
         return []
     ids = list(order_ids)
-    by_id = {row.id: order_from_row(row) for row in sql.rows(session, ORDERS, {"ids": ids})}
+    window = timedelta(days=return_window_days)
+    rows = sql.rows(session, ORDERS, {"ids": ids})
+    by_id = {row.id: order_from_row(row, window) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def order_from_row(r) -> t.Order:
+def order_from_row(r: Any, window: timedelta) -> t.Order:
     lines = tuple(
         t.OrderLine(
             product_id=pid,
@@ -118,4 +123,5 @@ def order_from_row(r) -> t.Order:
         lines=lines,
         payments=payments,
         cancel_reason=r.cancel_reason,
+        return_until=None if r.fulfilled_at is None else r.fulfilled_at + window,
     )

@@ -10,19 +10,18 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
-from workshop_tui.db.engine import Database
+from workshop_tui.db.engine import Database, TxSession
 from workshop_tui.services import convert
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
-from workshop_tui.services.cash import check_amount
-from workshop_tui.services.catalog import check_id
 from workshop_tui.services.errors import Forbidden, InvalidInput, InvalidState
-from workshop_tui.services.orders import check_reason, lock_order
+from workshop_tui.services.order_changes import lock_order
 from workshop_tui.services.pricing import CENT, line_discounts
+from workshop_tui.services.states import OrderAction, can
 from workshop_tui.services.types import Account, Order
+from workshop_tui.services.validate import check_amount, check_id, check_reason
 
 
 class DiscountService:
@@ -50,9 +49,9 @@ class DiscountService:
         why = check_reason(reason)
         limit = Decimal(self.db.settings.staff_discount_limit_percent)
 
-        def work(s: Session) -> None:
+        def work(s: TxSession) -> None:
             order = lock_order(s, actor, order_id)
-            if order.status != "pending_payment":
+            if not can(OrderAction.DISCOUNT, order.status):
                 raise InvalidState(
                     f"order #{order.id} is {order.status}; discounts go on unpaid orders"
                 )
@@ -101,4 +100,9 @@ class DiscountService:
             )
 
         in_transaction(self.db, work)
-        return read_only(self.db, lambda s: convert.load_orders(s, [order_id])[0])
+        return read_only(
+            self.db,
+            lambda s: convert.load_orders(
+                s, [order_id], return_window_days=self.db.settings.return_window_days
+            )[0],
+        )

@@ -48,10 +48,11 @@ class EventService:
             # After the sale's commit, on an autocommit connection: straight to the driver.
             connection = self.db.autocommit_engine.raw_connection()
             try:
-                with connection.cursor() as cursor:
-                    for start in range(0, len(batch), MAX_PAYLOAD_CHANGES):
-                        payload = encode(batch[start : start + MAX_PAYLOAD_CHANGES])
-                        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                cursor = connection.cursor()
+                for start in range(0, len(batch), MAX_PAYLOAD_CHANGES):
+                    payload = encode(batch[start : start + MAX_PAYLOAD_CHANGES])
+                    cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                cursor.close()
             finally:
                 connection.close()
         except Exception:  # a lost notification must never undo a committed sale

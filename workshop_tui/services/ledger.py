@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
+from workshop_tui.services import locks
+from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import read_only
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.ledger_codec import (
@@ -34,7 +36,7 @@ from workshop_tui.services.types import ChainHead, LedgerRef, VerifyReport
 
 
 def append(
-    s: Session,
+    s: Tx,
     *,
     seller_id: int,
     kind: str,
@@ -56,12 +58,7 @@ def append(
     return append_entries(s, seller_id, [entry])[-1]
 
 
-LOCK_HEAD = "SELECT seq, hash FROM ledger_heads WHERE chain = %(chain)s FOR UPDATE"
-CREATE_HEAD = (
-    "INSERT INTO ledger_heads (chain, seq, hash) VALUES (%(chain)s, 0, %(genesis)s)"
-    " ON CONFLICT (chain) DO NOTHING"
-)
-# The new rows and the moved head in one statement (the head is locked by lock_head).
+# The new rows and the moved head in one statement (the head is locked: locks.ledger_head).
 APPEND = """
     WITH added AS (
         INSERT INTO transactions (chain, seq, kind, order_id, payment_id, amount, method, payload,
@@ -77,18 +74,10 @@ APPEND = """
     """
 
 
-def lock_head(s: Session, chain: str) -> tuple[int, str]:
-    head = sql.row(s, LOCK_HEAD, {"chain": chain})
-    if head is None:  # a seller's first entry: create the head, then lock it like any other
-        sql.run(s, CREATE_HEAD, {"chain": chain, "genesis": GENESIS_HASH})
-        head = sql.row(s, LOCK_HEAD, {"chain": chain})
-    return head[0], head[1]
-
-
-def append_entries(s: Session, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
+def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
     """Append several rows to one chain under one lock of its head (the last lock a transaction takes)."""
     chain = chain_for_seller(seller_id)
-    seq, prev = lock_head(s, chain)
+    seq, prev = locks.ledger_head(s, chain)
     now = datetime.now(UTC)
     rows, refs = [], []
     for entry in entries:

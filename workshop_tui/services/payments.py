@@ -12,38 +12,31 @@ from datetime import UTC, datetime
 
 import psycopg2
 import psycopg2.errors
-from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
-from workshop_tui.services import convert, ledger
-from workshop_tui.services._tx import in_plain_transaction, read_only
+from workshop_tui.services import convert, ledger, locks
+from workshop_tui.services._sql import PlainTx
+from workshop_tui.services._tx import in_plain_transaction, read_only, read_plain
+from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.cash import till_session
-from workshop_tui.services.catalog import check_id
-from workshop_tui.services.errors import InvalidInput, InvalidState, NotFound
+from workshop_tui.services.errors import InvalidInput, InvalidState
 from workshop_tui.services.events import EventService
-from workshop_tui.services.orders import check_key
 from workshop_tui.services.pricing import ledger_payload
+from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
+from workshop_tui.services.states import OrderStatus as S
 from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
+from workshop_tui.services.validate import check_id, check_key
 
 OUTCOMES = ("success", "decline")
 
-# The order row locked, and any payment already made with this key. That payment is read
-# from the statement's snapshot, so a payment committed while this one waited for the row
-# can hide: `pay` looks again (EARLIER_PAYMENT, a new statement) wherever that matters.
-LOCK_ORDER = """
-    SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
-           o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order
-      FROM orders o LEFT JOIN payments p ON p.idempotency_key = %(key)s
-     WHERE o.id = %(id)s
-       FOR UPDATE OF o
-"""
+# A payment committed while this one waited for the order row (the lock's snapshot hid it).
 EARLIER_PAYMENT = "SELECT id, order_id FROM payments WHERE idempotency_key = %(key)s"
 # The attempt, its session link and (on success) the order marked paid, in one statement.
 # The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
 # on one order are numbered one at a time.
-RECORD_PAYMENT = """
+RECORD_PAYMENT = f"""
     WITH payment AS (
         INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key)
         SELECT %(order_id)s, 'charge', %(method)s, %(status)s, %(amount)s,
@@ -56,8 +49,9 @@ RECORD_PAYMENT = """
         SELECT id, CAST(%(session_id)s AS integer) FROM payment WHERE %(session_id)s IS NOT NULL
     ),
     paid AS (
-        UPDATE orders SET status = 'paid', paid_at = now()
-         WHERE id = %(order_id)s AND status = 'pending_payment' AND %(status)s = 'succeeded'
+        UPDATE orders SET status = '{S.PAID.value}', paid_at = now()
+         WHERE id = %(order_id)s AND status IN {sql_list(TRANSITIONS[OrderAction.PAY].sources)}
+           AND %(status)s = 'succeeded'
     )
     SELECT id FROM payment
     """
@@ -82,16 +76,17 @@ class PaymentService:
         if outcome not in OUTCOMES:
             raise InvalidInput("outcome must be success or decline")
         key = check_key(idempotency_key)
+        window = self.db.settings.return_window_days
 
-        def work(s: Session) -> PaymentResult | tuple[int, int]:
+        def work(s: PlainTx) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
             check_id(order_id, "order id")
-            order = sql.row(s, LOCK_ORDER, {"id": order_id, "key": key})
-            if order is None or (not actor.is_staff and order.customer_id != actor.id):
-                raise NotFound(f"no order #{order_id}")
+            order = locks.order_for_payment(s, order_id, key)
+            if order is None or not visible_to(actor, order.customer_id):
+                raise missing(order_id)
             if order.earlier_id is not None:
                 return earlier_result(order.id, order.earlier_id, order.earlier_order)
-            if order.status != "pending_payment":
+            if not can(OrderAction.PAY, order.status):
                 earlier = sql.row(s, EARLIER_PAYMENT, {"key": key})  # paid while we waited?
                 if earlier is not None:
                     return earlier_result(order.id, earlier.id, earlier.order_id)
@@ -104,7 +99,7 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            payment_id = sql.value(
+            (payment_id,) = sql.one(
                 s,
                 RECORD_PAYMENT,
                 {
@@ -125,7 +120,7 @@ class PaymentService:
             }
             discounts = ledger_payload(s, order) if order.discount_total else {}
             # Read the result before taking the chain head's lock, so that lock stays short.
-            view = convert.load_orders(s, [order.id])[0]
+            view = convert.load_orders(s, [order.id], return_window_days=window)[0]
             refs = ledger.append_entries(
                 s,
                 order.seller_id,
@@ -143,12 +138,14 @@ class PaymentService:
                 raise
             # The key was used while this attempt waited (a declined attempt leaves the order
             # payable): nothing of this attempt was written; answer as for a reused key.
-            earlier = read_only(self.db, lambda s: sql.row(s, EARLIER_PAYMENT, {"key": key}))
+            earlier = read_plain(self.db, lambda s: sql.one(s, EARLIER_PAYMENT, {"key": key}))
             done = earlier_result(order_id, earlier.id, earlier.order_id)
         if isinstance(done, PaymentResult):
             return done
         order_id, payment_id = done  # a key used before: the first attempt's result
-        order = read_only(self.db, lambda s: convert.load_orders(s, [order_id])[0])
+        order = read_only(
+            self.db, lambda s: convert.load_orders(s, [order_id], return_window_days=window)[0]
+        )
         payment = next(p for p in order.payments if p.id == payment_id)
         return PaymentResult(order=order, payment=payment)
 

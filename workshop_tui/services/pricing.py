@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.services import _sql as sql
+from workshop_tui.services._sql import Tx
 from workshop_tui.services.ledger_codec import to_paise
 
 CENT = Decimal("0.01")
@@ -23,7 +25,8 @@ def line_discounts(s: Session, order_id: int) -> dict[int, Decimal]:
         .where(m.OrderDiscount.order_id == order_id, m.OrderDiscount.product_id.is_not(None))
         .group_by(m.OrderDiscount.product_id)
     ):
-        found[product_id] = Decimal(amount)
+        if product_id is not None:  # the filter above: only line discounts
+            found[product_id] = Decimal(amount)
     return found
 
 
@@ -33,7 +36,7 @@ ORDER_DISCOUNTS = """
 """
 
 
-def ledger_payload(s: Session, order) -> dict:
+def ledger_payload(s: Tx, order: Any) -> dict[str, Any]:
     """What the charge's ledger entry records about discounts (nothing when there are none)."""
     rows = sql.rows(s, ORDER_DISCOUNTS, {"order_id": order.id})
     if not rows:

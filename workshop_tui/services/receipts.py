@@ -14,12 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
-from workshop_tui.db.engine import Database
-from workshop_tui.services import convert
+from workshop_tui.db.engine import Database, TxSession
+from workshop_tui.services import convert, locks
 from workshop_tui.services._tx import in_transaction
-from workshop_tui.services.catalog import check_id
-from workshop_tui.services.errors import InvalidState, NotFound
-from workshop_tui.services.types import Account, OrderLine, Receipt
+from workshop_tui.services.access import missing, visible_to
+from workshop_tui.services.errors import InvalidState
+from workshop_tui.services.types import Account, Order, OrderLine, Receipt
+from workshop_tui.services.validate import check_id
 
 PRINTER_WIDTH = 42
 
@@ -32,19 +33,15 @@ class ReceiptService:
         """Record one more copy of a payment's receipt and return it (copies after the first are duplicates)."""
         check_id(payment_id, "payment id")
 
-        def work(s: Session) -> Receipt:
+        def work(s: TxSession) -> Receipt:
             payment = s.get(m.Payment, payment_id)
             order = s.get(m.Order, payment.order_id) if payment else None
-            if (
-                payment is None
-                or order is None
-                or (not actor.is_staff and order.customer_id != actor.id)
-            ):
-                raise NotFound(f"no payment #{payment_id}")
+            if payment is None or order is None or not visible_to(actor, order.customer_id):
+                raise missing(payment_id, "payment")
             if payment.status != "succeeded":
                 raise InvalidState("a declined payment has no receipt")
             # the payment row lock makes copy numbers gap-free when two terminals reprint at once
-            s.execute(select(m.Payment.id).where(m.Payment.id == payment_id).with_for_update())
+            locks.payment(s, payment_id)
             copy = (
                 s.scalar(
                     select(func.max(m.ReceiptPrint.copy_number)).where(
@@ -54,7 +51,9 @@ class ReceiptService:
                 or 0
             ) + 1
             s.add(m.ReceiptPrint(payment_id=payment_id, copy_number=copy, printed_by=actor.id))
-            view = convert.load_orders(s, [order.id])[0]
+            view = convert.load_orders(
+                s, [order.id], return_window_days=self.db.settings.return_window_days
+            )[0]
             pay = next(p for p in view.payments if p.id == payment_id)
             return Receipt(
                 order=view,
@@ -73,8 +72,8 @@ class ReceiptService:
 
         def work(s: Session) -> list[int]:
             order = s.get(m.Order, order_id)
-            if order is None or (not actor.is_staff and order.customer_id != actor.id):
-                raise NotFound(f"no order #{order_id}")
+            if order is None or not visible_to(actor, order.customer_id):
+                raise missing(order_id)
             return list(
                 s.scalars(
                     select(m.Payment.id)
@@ -86,7 +85,7 @@ class ReceiptService:
         return in_transaction(self.db, work)
 
 
-def returned_lines(s: Session, order, payment: m.Payment) -> tuple[OrderLine, ...]:
+def returned_lines(s: Session, order: Order, payment: m.Payment) -> tuple[OrderLine, ...]:
     """For a refund made by a return, the units that return covered (matched by time)."""
     if payment.kind != "refund":
         return ()

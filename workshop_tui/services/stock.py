@@ -1,19 +1,97 @@
-"""Restocking, the low-stock list and the reconciler of stock against its movements."""
+"""Stock: every change to a product's stock and its movement, restocking, the low-stock
+list and the reconciler of stock against its movements.
+
+Every stock change outside the checkout goes through `adjust_stock` (lock the rows,
+move the stock, log each movement); the checkout takes its stock in its own one
+statement (services.checkout), with the same movement rows.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services import _sql as sql
+from workshop_tui.services import locks
+from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
-from workshop_tui.services.catalog import CatalogService, check_id
+from workshop_tui.services.catalog import CatalogService
 from workshop_tui.services.errors import InvalidInput, NotFound
 from workshop_tui.services.events import EventService
-from workshop_tui.services.orders import lock_inventory, move_stock
-from workshop_tui.services.types import Account, Drift, LowStockItem, Product, ReconcileReport
+from workshop_tui.services.types import (
+    Account,
+    Drift,
+    LowStockItem,
+    Product,
+    ReconcileReport,
+    StockChange,
+)
+from workshop_tui.services.validate import check_id
+
+# Stock and its movement in one round trip: the rows are already locked (locks.inventory).
+MOVE_STOCK = """
+    WITH d AS (SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(deltas)s AS integer[])) AS d(pid, delta)),
+    moved AS (
+        UPDATE inventory SET stock_remaining = inventory.stock_remaining + d.delta, updated_at = now()
+        FROM d WHERE inventory.product_id = d.pid
+        RETURNING inventory.product_id, inventory.stock_remaining
+    ),
+    logged AS (
+        INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
+        SELECT pid, delta, %(reason)s, %(order_id)s, %(actor_id)s FROM d
+    )
+    SELECT product_id, stock_remaining FROM moved ORDER BY product_id
+    """
+
+
+def adjust_stock(
+    tx: Tx,
+    deltas: Mapping[int, int],
+    reason: str,
+    *,
+    order_id: int | None,
+    actor_id: int | None,
+) -> list[StockChange]:
+    """Lock the products' inventory rows, apply the deltas and log one movement each.
+
+    Returns the new levels; NotFound when a product has no inventory row.
+    """
+    held = locks.inventory(tx, deltas)
+    unknown = sorted(set(deltas) - set(held))
+    if unknown:
+        raise NotFound(f"no product #{unknown[0]}")
+    return move_stock(tx, deltas, reason, order_id=order_id, actor_id=actor_id)
+
+
+def move_stock(
+    tx: Tx,
+    deltas: Mapping[int, int],
+    reason: str,
+    *,
+    order_id: int | None,
+    actor_id: int | None,
+) -> list[StockChange]:
+    """Apply stock deltas to rows already locked and log their movements; return the new levels."""
+    moves = sorted((pid, delta) for pid, delta in deltas.items() if delta)
+    if not moves:
+        return []
+    rows = sql.rows(
+        tx,
+        MOVE_STOCK,
+        {
+            "pids": [pid for pid, _ in moves],
+            "deltas": [delta for _, delta in moves],
+            "reason": reason,
+            "order_id": order_id,
+            "actor_id": actor_id,
+        },
+    )
+    return [StockChange(pid, stock) for pid, stock in rows]
 
 
 class StockService:
@@ -31,10 +109,10 @@ class StockService:
         ):
             raise InvalidInput("restock 1 to 100,000 units")
 
-        def work(s: Session):
-            if not lock_inventory(s, [product_id]):
-                raise NotFound(f"no product #{product_id}")
-            return move_stock(s, {product_id: quantity}, "restock", None, actor.id)
+        def work(s: Tx) -> list[StockChange]:
+            return adjust_stock(
+                s, {product_id: quantity}, "restock", order_id=None, actor_id=actor.id
+            )
 
         changes = in_transaction(self.db, work)
         self.events.stock_changed(changes)
@@ -74,7 +152,7 @@ class StockService:
         )
 
         def work(s: Session) -> ReconcileReport:
-            checked = s.scalar(select(func.count()).select_from(m.Inventory))
+            checked = s.scalar(select(func.count()).select_from(m.Inventory)) or 0
             rows = s.execute(
                 select(
                     m.Inventory.product_id,

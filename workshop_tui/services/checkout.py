@@ -1,0 +1,209 @@
+"""The checkout: a cart becomes an unpaid order, its stock taken, in one short transaction.
+
+Every sale runs it, so it is plain SQL on the hot path (services._sql): the cart and
+the inventory rows are locked in the global order (services.locks) and everything the
+order writes goes in one statement. The same idempotency key returns the same order,
+however often it is retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import psycopg2.errors
+
+from workshop_tui.db.engine import Database
+from workshop_tui.services import _sql as sql
+from workshop_tui.services import locks
+from workshop_tui.services._sql import Tx
+from workshop_tui.services._tx import in_plain_transaction, read_plain
+from workshop_tui.services.cart import EMPTY_LINES, SET_SELLER
+from workshop_tui.services.cash import till_session
+from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock
+from workshop_tui.services.states import OrderStatus
+from workshop_tui.services.types import Account, Order, OrderLine, StockChange
+
+CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
+
+CUSTOMER = "SELECT id, name, username, phone FROM customers WHERE id = %(id)s"
+EXISTING_ORDER = (
+    "SELECT id FROM orders WHERE customer_id = %(customer)s AND idempotency_key = %(key)s"
+)
+# Everything a checkout writes, under the locks already held: the order, its lines, the
+# stock taken and its movements, the session link, and the emptied cart.
+PLACE_ORDER = f"""
+    WITH new_order AS (
+        INSERT INTO orders (customer_id, seller_id, status, subtotal, discount_total, total,
+                            idempotency_key, placed_by, channel, expires_at)
+        VALUES (%(customer_id)s, %(seller_id)s, %(status)s, %(subtotal)s, 0, %(subtotal)s,
+                %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s)
+        RETURNING id, created_at
+    ),
+    lines AS (
+        SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS integer[]),
+                             CAST(%(prices)s AS numeric[])) AS l(pid, qty, price)
+    ),
+    items AS (
+        INSERT INTO order_items (order_id, product_id, quantity, unit_price)
+        SELECT new_order.id, pid, qty, price FROM new_order, lines
+    ),
+    taken AS (
+        UPDATE inventory SET stock_remaining = inventory.stock_remaining - lines.qty, updated_at = now()
+        FROM lines WHERE inventory.product_id = lines.pid
+        RETURNING inventory.product_id, inventory.stock_remaining
+    ),
+    moved AS (
+        INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
+        SELECT pid, -qty, 'sale', new_order.id, %(actor_id)s FROM new_order, lines
+    ),
+    till AS (
+        INSERT INTO session_orders (order_id, session_id)
+        SELECT new_order.id, CAST(%(session_id)s AS integer) FROM new_order WHERE %(session_id)s IS NOT NULL
+    ),
+    emptied AS ({EMPTY_LINES}),
+    cart AS ({SET_SELLER})
+    SELECT new_order.id, new_order.created_at,
+           (SELECT json_agg(json_build_array(product_id, stock_remaining)) FROM taken) AS stock
+    FROM new_order
+    """
+
+
+def place_order(
+    db: Database,
+    actor: Account,
+    key: str,
+    *,
+    customer_id: int,
+    channel: str,
+    changes: list[StockChange],
+) -> Order | int:
+    """The new order (built from what the checkout holds), or the id of the one `key` made.
+
+    `changes` receives the stock levels the checkout left (empty when nothing was taken).
+    """
+    ttl = timedelta(minutes=db.settings.order_ttl_minutes)
+
+    def work(tx: Tx) -> Order | int:
+        changes.clear()
+        till = till_session(tx, db, actor, selling=True)
+        found = locks.cart_for_checkout(tx, actor.id, customer_id, key)
+        if found is not None and found.existing is not None:
+            return int(found.existing)  # the key was used: the same order again
+        cart_id = found.id if found is not None else locks.cart(tx, actor.id).id
+        customer = actor if customer_id == actor.id else sql.row(tx, CUSTOMER, {"id": customer_id})
+        if customer is None:
+            raise NotFound(f"no customer #{customer_id}")
+        lines = locks.checkout_lines(tx, cart_id)
+        if not lines:
+            # A retry of a checkout that committed while this one waited for the cart
+            # finds it empty: only a fresh look (a new statement) sees that order.
+            existing = sql.value(tx, EXISTING_ORDER, {"customer": customer_id, "key": key})
+            if existing is not None:
+                return int(existing)
+            raise InvalidInput("the cart is empty")
+        refuse_short(lines)
+        subtotal = sum((line.price * line.quantity for line in lines), Decimal("0.00"))
+        values: dict[str, Any] = {
+            "customer_id": customer_id,
+            "seller_id": lines[0].seller_id,
+            "status": OrderStatus.PENDING_PAYMENT.value,
+            "subtotal": subtotal,
+            "discount_total": Decimal("0.00"),
+            "total": subtotal,
+            "idempotency_key": key,
+            "placed_by": actor.id if customer_id != actor.id else None,
+            "channel": channel,
+            "expires_at": datetime.now(UTC) + ttl,
+        }
+        order_id, created_at, stock = sql.one(
+            tx,
+            PLACE_ORDER,
+            {
+                **values,
+                "pids": [line.product_id for line in lines],
+                "qtys": [line.quantity for line in lines],
+                "prices": [line.price for line in lines],
+                "actor_id": actor.id,
+                "session_id": till,
+                "cart": cart_id,
+                "sid": None,
+            },
+        )
+        changes.extend(StockChange(pid, left) for pid, left in sorted(stock))
+        return new_order_view(order_id, created_at, values, lines, customer)
+
+    try:
+        return in_plain_transaction(db, work)
+    except psycopg2.errors.UniqueViolation as exc:
+        if exc.diag.constraint_name != "uq_orders_customer_key":
+            raise
+        # The same key committed while this one waited (and the cart was refilled since):
+        # nothing of this attempt was written; answer with the first order.
+        changes.clear()
+        return int(
+            read_plain(
+                db, lambda tx: sql.one(tx, EXISTING_ORDER, {"customer": customer_id, "key": key})
+            )[0]
+        )
+
+
+def refuse_short(lines: Sequence[Any]) -> None:
+    """OutOfStock, listing every line the locked stock cannot cover."""
+    short = [
+        {
+            "product_id": line.product_id,
+            "name": line.name,
+            "requested": line.quantity,
+            "available": line.stock_remaining,
+        }
+        for line in lines
+        if line.stock_remaining < line.quantity
+    ]
+    if short:
+        raise OutOfStock(
+            "not enough stock: "
+            + "; ".join(
+                f"{x['name']} ({x['available']} left, {x['requested']} wanted)" for x in short
+            ),
+            lines=short,
+        )
+
+
+def new_order_view(
+    order_id: int,
+    created_at: datetime,
+    values: dict[str, Any],
+    lines: Sequence[Any],
+    customer: Any,
+) -> Order:
+    """The order just created, from what checkout already holds (no reading back)."""
+    return Order(
+        id=order_id,
+        customer_id=values["customer_id"],
+        customer_name=customer.name or customer.username or customer.phone or f"#{customer.id}",
+        seller_id=values["seller_id"],
+        seller_name=lines[0].seller_name,
+        status=values["status"],
+        subtotal=values["subtotal"],
+        discount_total=values["discount_total"],
+        total=values["total"],
+        created_at=created_at,
+        expires_at=values["expires_at"],
+        paid_at=None,
+        fulfilled_at=None,
+        closed_at=None,
+        lines=tuple(
+            OrderLine(
+                product_id=line.product_id,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.price,
+                returned_qty=0,
+            )
+            for line in lines
+        ),
+    )
