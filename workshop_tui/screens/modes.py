@@ -22,7 +22,7 @@ class ModeSpec:
 
 
 def _orders() -> Screen:
-    from workshop_tui.screens.profile import OrdersScreen
+    from workshop_tui.screens.orders import OrdersScreen
 
     return OrdersScreen()
 

@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from workshop_tui.screens.staff_common import STATUS_LABELS, money, when
+from workshop_tui.screens.staff_common import money, status_label, when
 from workshop_tui.services.types import Order
 
 
@@ -14,7 +14,7 @@ def order_details(order: Order, *, staff: bool) -> Group:
     """Lines, totals, payments with their ledger position, refunds, cancel reason."""
     head = Text.assemble(
         (f"Order #{order.id}", "bold"),
-        f" · {STATUS_LABELS.get(order.status, order.status)} · ",
+        f" · {status_label(order)} · ",
         order.seller_name,
         f" · placed {when(order.created_at)}",
     )
