@@ -28,7 +28,7 @@ from workshop_tui.screens.login import LoginScreen
 from workshop_tui.screens.modes import EXTRA_MODES, ModeSpec
 from workshop_tui.screens.shop import ShopScreen
 from workshop_tui.services import Services
-from workshop_tui.services.types import Account
+from workshop_tui.services.types import Account, StockChange
 from workshop_tui.session import ShopSession
 from workshop_tui.widgets.error_modal import ErrorModal
 from workshop_tui.widgets.staff_unlock import StaffUnlockModal
@@ -82,8 +82,11 @@ class WorkshopApp(App[None]):
         super().__init__()
         self.settings = settings
         # Given services, or `connect` run in a worker after the first paint (pending_services).
-        self._pending = None if services is not None else PendingServices(connect or _no_services)
-        self.services: Services = services if services is not None else self._pending.stand_in()
+        self._pending: PendingServices | None = None
+        if services is None:
+            self._pending = PendingServices(connect or _no_services)
+            services = self._pending.stand_in()
+        self.services: Services = services
         self.startup_error: str | None = None
         self.kiosk: bool = settings.kiosk
         self.session = ShopSession()  # replaced at every login and logout
@@ -102,7 +105,7 @@ class WorkshopApp(App[None]):
             self.add_mode(name, factory)
         self._session_lock = asyncio.Lock()
 
-    def _styled(self, factory: Callable[[], Screen]) -> Callable[[], Screen]:
+    def _styled(self, factory: Callable[[], Screen[Any]]) -> Callable[[], Screen[Any]]:
         """The factory, making screens that Textual takes as styled by the current stylesheet.
 
         Every login and logout builds fresh screens (no one sees the last person's), and
@@ -111,7 +114,7 @@ class WorkshopApp(App[None]):
         are styled as they mount; a theme change still refreshes every screen.
         """
 
-        def make() -> Screen:
+        def make() -> Screen[Any]:
             screen = factory()
             screen._css_update_count = self._css_update_count  # Textual 8's own bookkeeping
             return screen
@@ -167,8 +170,12 @@ class WorkshopApp(App[None]):
             events = self.services.events  # waits for the database while it is being reached
         except StartupFailed:
             return  # the app is ending with the reason (_connect)
+
+        def changed(changes: list[StockChange]) -> None:
+            self.post_message(StockChanged.from_changes(changes))
+
         events.listen(
-            lambda changes: self.post_message(StockChanged.from_changes(changes)),
+            changed,
             self._stop_listening,
             self.listener_ready,
         )
@@ -262,7 +269,7 @@ class WorkshopApp(App[None]):
         else:
             self.notify("Press ctrl+q to quit.", timeout=3)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for name, spec in self.mode_specs.items():
             if self.mode_allowed(name):
                 yield SystemCommand(

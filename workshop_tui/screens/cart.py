@@ -157,16 +157,12 @@ class CartScreen(CartActionsScreen):
             self.checkout_key = f"tui-{uuid.uuid4().hex}"
             self._keyed_cart = cart
         key = self.checkout_key
-        services, account, customer = (
-            self.workshop.services,
-            session.account,
-            session.counter_customer,
-        )
+        services, customer = self.workshop.services, session.counter_customer
         channel = checkout_channel(self.workshop)
         self.call(
             CHECKOUT,
             lambda: services.orders.checkout(
-                account,
+                session.actor,
                 key,
                 for_customer_id=customer.id if customer else None,
                 channel=channel,

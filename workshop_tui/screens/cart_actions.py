@@ -73,29 +73,31 @@ class CartActionsScreen(WorkshopScreen[None]):
         if self._reload_queued.is_set():
             return
         self._reload_queued.set()
-        services, account, queued = (
+        services, session, queued = (
             self.workshop.services,
-            self.session.account,
+            self.session,
             self._reload_queued,
         )
 
         def reload() -> Cart:
             queued.clear()  # from here on, a new request needs a new call
-            return services.cart.get(account)
+            return services.cart.get(session.actor)
 
         self._cart_call(CART_GET, reload)
 
     def change_cart(self, product_id: int, delta: int, *, replace: bool = False) -> None:
-        services, account = self.workshop.services, self.session.account
+        services, session = self.workshop.services, self.session
         self._pending_change = (product_id, delta)
         self._cart_call(
             CART_CHANGE,
-            lambda: services.cart.change(account, product_id, delta, replace=replace),
+            lambda: services.cart.change(session.actor, product_id, delta, replace=replace),
         )
 
     def set_cart_line(self, product_id: int, quantity: int) -> None:
-        services, account = self.workshop.services, self.session.account
-        self._cart_call(CART_SET, lambda: services.cart.set_quantity(account, product_id, quantity))
+        services, session = self.workshop.services, self.session
+        self._cart_call(
+            CART_SET, lambda: services.cart.set_quantity(session.actor, product_id, quantity)
+        )
 
     @on(ServiceResult)
     def cart_answered(self, message: ServiceResult[Any]) -> None:

@@ -181,9 +181,9 @@ class CounterScreen(StaffScreen):
     # --- actions ------------------------------------------------------------------
 
     @on(OptionList.OptionSelected, "#counter-actions")
-    def option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id and self.check_action(event.option.id, ()):
-            self.run_action(event.option.id)
+            await self.run_action(event.option.id)
 
     def action_focus_actions(self) -> None:
         self.query_one("#counter-actions", OptionList).focus()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -42,7 +42,7 @@ def order_details(order: Order, *, staff: bool) -> Group:
             style="bold",
             justify="right",
         )
-    parts: list = [head, lines, totals]
+    parts: list[RenderableType] = [head, lines, totals]
     if order.payments:
         pays = Table.grid(padding=(0, 1))
         for pay in order.payments:

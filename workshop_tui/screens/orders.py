@@ -37,13 +37,10 @@ from workshop_tui.services.types import Account, Order, OrderPage, PaymentResult
 PAGE_SIZE = 20
 PAGE = ServiceCall[tuple[int, bool, OrderPage]]("orders.page")  # (generation, reset, page)
 CUSTOMER = ServiceCall[Account]("orders.customer")
-# What each action did, for the status line; each answers with the order as it is now.
-CHANGES = {
-    ServiceCall[Order]("orders.cancel"): "cancelled",
-    ServiceCall[Order]("orders.return"): "returned",
-    ServiceCall[Order]("orders.fulfil"): "fulfilled",
-}
-CANCEL, RETURN, FULFIL = CHANGES
+# Each answers with the order as it is now; the status line says its new state.
+CANCEL = ServiceCall[Order]("orders.cancel")
+RETURN = ServiceCall[Order]("orders.return")
+FULFIL = ServiceCall[Order]("orders.fulfil")
 # The key bindings' actions and the order actions they need.
 NEEDS = {
     "pay": OrderAction.PAY,
@@ -217,14 +214,13 @@ class OrdersScreen(DiscountAndReceiptActions):
             self.customer_filter = event.value
             self._filter_note()
             self.load(reset=True)
-        else:
-            for kind, done in CHANGES.items():
-                if kind.answered(event):
-                    order = event.value
-                    self._replace(order)
-                    self.status(f"Order #{order.id} {done}.")
-                    if kind is not FULFIL:
-                        self.offer_refund_receipt(order, f"Order #{order.id} {done}.")
+        elif CANCEL.answered(event) or RETURN.answered(event) or FULFIL.answered(event):
+            order = event.value
+            self._replace(order)
+            done = f"Order #{order.id} {status_label(order)}."
+            self.status(done)
+            if not FULFIL.answered(event):
+                self.offer_refund_receipt(order, done)
 
     @on(ServiceFailed)
     def service_failed(self, event: ServiceFailed) -> None:

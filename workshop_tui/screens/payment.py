@@ -91,13 +91,13 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
         self.attempts += 1
         key = f"pay-{uuid.uuid4().hex}"  # each attempt is its own payment
         method, order_id = self.method, self.order.id
-        services, account = self.workshop.services, self.session.account
+        services, session = self.workshop.services, self.session
         self._status(f"Paying {money(self.order.total)} by {method.upper()}…")
         self._unanswered = True
         self.call(
             PAY,
             lambda: services.payments.pay(
-                account, order_id, method=method, outcome=outcome, idempotency_key=key
+                session.actor, order_id, method=method, outcome=outcome, idempotency_key=key
             ),
             group=BUSY,
         )
@@ -108,12 +108,12 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                services, account = self.workshop.services, self.session.account
+                services, session = self.workshop.services, self.session
                 order_id = self.order.id
                 self._unanswered = True
                 self.call(
                     CANCEL,
-                    lambda: services.orders.cancel(account, order_id, "cancelled at payment"),
+                    lambda: services.orders.cancel(session.actor, order_id, "cancelled at payment"),
                     group=BUSY,
                 )
 

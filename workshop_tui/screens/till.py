@@ -223,8 +223,8 @@ class TillScreen(StaffScreen):
             self.show(self.cash_session, event.value, "Recorded.")
         elif CLOSED.answered(event):
             z, path = event.value
-            difference = z.difference
-            self.show(None, z, f"Closed. Difference {money(difference)} · saved {path}")
+            difference = money(z.difference) if z.difference is not None else "not counted"
+            self.show(None, z, f"Closed. Difference {difference} · saved {path}")
 
     def on_service_failed(self, event: ServiceFailed) -> None:
         self.say(event.message, error=True)
