@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, OptionList, Select
 
 from tests.tui_staff.conftest import FIXED_NOW, open_mode, press, settle
 from tests.tui_staff.test_profile import order_ids, select_order, shown
@@ -239,3 +239,14 @@ async def test_customers_cannot_reach_the_staff_screens(app, shop):
         for key in ("f4", "f5", "f6"):
             await press(pilot, key)
             assert app.current_mode == "orders"
+
+
+async def test_choosing_an_action_from_the_counter_list_runs_it(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "counter")
+        actions = app.screen.query_one("#counter-actions", OptionList)
+        actions.focus()
+        actions.highlighted = actions.get_option_index("walk_in")
+        await press(pilot, "enter")
+        assert app.session.counter_customer is not None
+        assert app.session.counter_customer.name == "Walk-in customer"
