@@ -1,7 +1,7 @@
 """The counter screen ("counter" mode, staff): who is being served, and barcode entry.
 
 Staff look a customer up by phone, take a walk-in, or register a new customer;
-that customer becomes `app.counter_customer`, and the shop mode then sells to
+that customer becomes the session's `counter_customer`, and the shop mode then sells to
 them. The screen always shows who is being served, and staff can stop serving.
 A scan field (a keyboard-wedge scanner types the SKU then Enter) adds one unit
 to the staff member's cart; the screen also says when this terminal's till is closed.
