@@ -152,7 +152,7 @@ async def one_session(url: str, rounds: int) -> dict[str, list[float]]:
             results["login"].append(await wait_for(pilot, shop_rows) - start)
 
             # The shop alone: log out, then in again without the password hash.
-            account = app.account
+            account = app.session.account
             await app.action_logout()
             await pilot.pause()
             start = time.perf_counter()

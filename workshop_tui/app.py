@@ -12,7 +12,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
@@ -28,7 +28,8 @@ from workshop_tui.screens.login import LoginScreen
 from workshop_tui.screens.modes import EXTRA_MODES, ModeSpec
 from workshop_tui.screens.shop import ShopScreen
 from workshop_tui.services import Services
-from workshop_tui.services.types import Account, Cart
+from workshop_tui.services.types import Account, StockChange
+from workshop_tui.session import ShopSession
 from workshop_tui.widgets.error_modal import ErrorModal
 from workshop_tui.widgets.staff_unlock import StaffUnlockModal
 
@@ -81,15 +82,15 @@ class WorkshopApp(App[None]):
         super().__init__()
         self.settings = settings
         # Given services, or `connect` run in a worker after the first paint (pending_services).
-        self._pending = None if services is not None else PendingServices(connect or _no_services)
-        self.services: Services = services or self._pending  # type: ignore[assignment]
+        self._pending: PendingServices | None = None
+        if services is None:
+            self._pending = PendingServices(connect or _no_services)
+            services = self._pending.stand_in()
+        self.services: Services = services
         self.startup_error: str | None = None
         self.kiosk: bool = settings.kiosk
-        self.account: Account | None = None
-        self.counter_customer: Account | None = None
-        self.cart: Cart | None = None  # the last cart a screen loaded: the cart bar reads it
-        self.cart_lock = threading.Lock()  # cart calls run one at a time (widgets.cart_bar)
-        self.stock_listeners: set[Screen] = set()  # open screens that want StockChanged
+        self.session = ShopSession()  # replaced at every login and logout
+        self.stock_listeners: set[Screen[Any]] = set()  # open screens that want StockChanged
         self._stop_listening = threading.Event()
         self.listener_ready = threading.Event()
         self._last_input = time.monotonic()
@@ -104,7 +105,7 @@ class WorkshopApp(App[None]):
             self.add_mode(name, factory)
         self._session_lock = asyncio.Lock()
 
-    def _styled(self, factory: Callable[[], Screen]) -> Callable[[], Screen]:
+    def _styled(self, factory: Callable[[], Screen[Any]]) -> Callable[[], Screen[Any]]:
         """The factory, making screens that Textual takes as styled by the current stylesheet.
 
         Every login and logout builds fresh screens (no one sees the last person's), and
@@ -113,7 +114,7 @@ class WorkshopApp(App[None]):
         are styled as they mount; a theme change still refreshes every screen.
         """
 
-        def make() -> Screen:
+        def make() -> Screen[Any]:
             screen = factory()
             screen._css_update_count = self._css_update_count  # Textual 8's own bookkeeping
             return screen
@@ -150,10 +151,18 @@ class WorkshopApp(App[None]):
         """Thread: import the engine and reach the database; the app ends if it cannot."""
         assert self._pending is not None
         try:
-            self.services = self._pending.connect()
+            services = self._pending.connect()
         except Exception as exc:  # noqa: BLE001 - any reason to give up is reported the same way
-            self.startup_error = str(exc) or type(exc).__name__
-            self.call_from_thread(self.exit, return_code=2)
+            self.call_from_thread(self._give_up, str(exc) or type(exc).__name__)
+        else:
+            self.call_from_thread(self._connected, services)
+
+    def _connected(self, services: Services) -> None:
+        self.services = services  # the stand-in forwards to the same services; this skips it
+
+    def _give_up(self, reason: str) -> None:
+        self.startup_error = reason
+        self.exit(return_code=2)
 
     def _listen_for_stock(self) -> None:
         """Thread: LISTEN for stock changes; each batch becomes one (coalescing) message."""
@@ -161,8 +170,12 @@ class WorkshopApp(App[None]):
             events = self.services.events  # waits for the database while it is being reached
         except StartupFailed:
             return  # the app is ending with the reason (_connect)
+
+        def changed(changes: list[StockChange]) -> None:
+            self.post_message(StockChanged.from_changes(changes))
+
         events.listen(
-            lambda changes: self.post_message(StockChanged.from_changes(changes)),
+            changed,
             self._stop_listening,
             self.listener_ready,
         )
@@ -177,9 +190,7 @@ class WorkshopApp(App[None]):
     @on(LoggedIn)
     async def logged_in(self, message: LoggedIn) -> None:
         async with self._session_lock:  # an idle logout waits for a login to finish
-            self.account = message.account
-            self.counter_customer = None
-            self.cart = None
+            self.session = ShopSession(account=message.account)
             self._last_input = time.monotonic()
             account = message.account
             target = "counter" if account.is_staff and "counter" in self.mode_specs else "shop"
@@ -190,11 +201,9 @@ class WorkshopApp(App[None]):
 
     async def action_logout(self) -> None:
         async with self._session_lock:
-            if self.account is None:
+            if self.session.account is None:
                 return
-            self.account = None
-            self.counter_customer = None
-            self.cart = None
+            self.session = ShopSession()
             self._last_input = time.monotonic()
             await self.switch_mode("login")
             for name in self.mode_specs:
@@ -211,9 +220,9 @@ class WorkshopApp(App[None]):
 
     def mode_allowed(self, name: str) -> bool:
         spec = self.mode_specs.get(name)
-        if spec is None or self.account is None:
+        if spec is None or self.session.account is None:
             return False
-        return not spec.staff_only or self.account.is_staff
+        return not spec.staff_only or self.session.is_staff
 
     async def action_open_mode(self, name: str) -> None:
         if self.mode_allowed(name) and self.current_mode != name:
@@ -223,7 +232,7 @@ class WorkshopApp(App[None]):
         if action == "open_mode":
             return self.mode_allowed(str(parameters[0]))
         if action == "logout":
-            return self.account is not None
+            return self.session.account is not None
         return True
 
     # --- kiosk ----------------------------------------------------------------
@@ -237,7 +246,7 @@ class WorkshopApp(App[None]):
         idle = time.monotonic() - self._last_input
         if idle < self.settings.kiosk_idle_seconds:
             return
-        if self.account is not None:
+        if self.session.account is not None:
             self.notify("Logged out after inactivity.", timeout=4)
             self.run_worker(self.action_logout(), group="logout", exclusive=True)
         elif isinstance(self.screen, LoginScreen):
@@ -260,7 +269,7 @@ class WorkshopApp(App[None]):
         else:
             self.notify("Press ctrl+q to quit.", timeout=3)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for name, spec in self.mode_specs.items():
             if self.mode_allowed(name):
                 yield SystemCommand(
@@ -268,7 +277,7 @@ class WorkshopApp(App[None]):
                     f"Go to {spec.label} ({spec.key})",
                     lambda n=name: self.run_worker(self.action_open_mode(n)),
                 )
-        if self.account is not None:
+        if self.session.account is not None:
             yield SystemCommand("Log out", "End this session", self.action_logout)
         if isinstance(screen, ShopScreen):
             yield SystemCommand("Cart", "Open the cart", screen.action_open_cart)
@@ -280,10 +289,12 @@ class WorkshopApp(App[None]):
 
     # --- unexpected failures (STYLE.md P4) ------------------------------------
 
+    def show_unexpected(self, error: BaseException) -> None:
+        self.push_screen(ErrorModal("Something went wrong", f"{type(error).__name__}: {error}"))
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.push_screen(ErrorModal("Something went wrong", f"{type(error).__name__}: {error}"))
+            self.show_unexpected(event.worker.error)
 
 
 def _no_services() -> Services:

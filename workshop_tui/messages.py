@@ -1,28 +1,42 @@
-"""Messages that cross screens: service results, failures and live stock."""
+"""Messages that cross screens: service answers and failures, live stock, logins."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
 from workshop_tui.services.types import Account, StockChange
 
+T = TypeVar("T")
 
-class ServiceFailed(Message):
+
+class ServiceResult(Message, Generic[T], bubble=False):
+    """The value a service call returned (service_call.WorkshopScreen.call).
+
+    `tag` is the call's `ServiceCall.tag`; `ServiceCall.answered(message)` tells the
+    type checker what `value` is.
+    """
+
+    def __init__(self, tag: str, value: T) -> None:
+        super().__init__()
+        self.tag = tag
+        self.value = value
+
+
+class ServiceFailed(Message, bubble=False):
     """A service raised a typed `ServiceError` (STYLE.md P4): show `message`, branch on `code`.
 
-    `action` is the label the caller gave `call_service` (e.g. "cart.add"), so one
-    screen can tell its calls apart; `details` are the error's details.
+    `tag` is the failed call's `ServiceCall.tag`; `details` are the error's details.
     """
 
     def __init__(
-        self, code: str, message: str, *, action: str = "", details: dict[str, Any] | None = None
+        self, code: str, message: str, tag: str = "", details: dict[str, Any] | None = None
     ) -> None:
         super().__init__()
         self.code = code
         self.message = message
-        self.action = action
+        self.tag = tag
         self.details = details or {}
 
 

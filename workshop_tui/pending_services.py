@@ -4,14 +4,14 @@ Importing the engine (SQLAlchemy, the models, argon2) and connecting takes longe
 than painting the login screen, and a person needs longer still to type a phone
 number. So the terminal app starts with this stand-in and connects in a worker
 thread after the first paint. Every service call already runs in a worker thread
-(widgets.service_worker): one that comes early waits there, never on the event loop.
+(service_call): one that comes early waits there, never on the event loop.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from workshop_tui.services import Services
@@ -50,6 +50,10 @@ class PendingServices:
         if self._services is None:
             raise StartupFailed(str(self.error))
         return self._services
+
+    def stand_in(self) -> Services:
+        """This object where the app expects its Services: every attribute waits for them."""
+        return cast("Services", self)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.get(), name)

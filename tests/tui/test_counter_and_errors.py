@@ -13,7 +13,7 @@ async def test_staff_selling_to_a_customer_see_it_and_book_the_order_to_them(
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_shop(pilot, staff)
-        app.counter_customer = customer  # what the counter screen sets
+        app.session.counter_customer = customer  # what the counter screen sets
         await pilot.press("f2")
         await settle(pilot)
         assert app.current_mode == "shop"

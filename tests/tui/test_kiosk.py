@@ -93,7 +93,7 @@ async def test_an_idle_kiosk_logs_out_to_the_login_screen(app_factory, customer)
         await pilot.pause(1.0)
         await settle(pilot)
         assert modes[-2:] == ["shop", "login"]
-        assert app.current_mode == "login" and app.account is None
+        assert app.current_mode == "login" and app.session.account is None
 
 
 async def test_an_idle_kiosk_forgets_a_half_typed_login(app_factory, customer):

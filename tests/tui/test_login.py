@@ -13,7 +13,7 @@ async def test_an_existing_customer_lands_on_the_shop(app_factory, customer):
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
         assert app.current_mode == "shop"
-        assert app.account is not None and app.account.id == customer.id
+        assert app.session.account is not None and app.session.account.id == customer.id
 
 
 async def test_a_new_phone_registers_by_typing_the_pin_twice(app_factory, services):
@@ -26,8 +26,8 @@ async def test_a_new_phone_registers_by_typing_the_pin_twice(app_factory, servic
         await pilot.press(*"246810", "enter", *"246810", "enter", *"Ravi", "enter")
         await settle(pilot)
         assert app.current_mode == "shop"
-        assert app.account.name == "Ravi"
-    assert services.auth.login("9123456789", "246810").id == app.account.id
+        assert app.session.account.name == "Ravi"
+    assert services.auth.login("9123456789", "246810").id == app.session.account.id
 
 
 async def test_two_different_pins_do_not_register(app_factory, services):
@@ -48,7 +48,7 @@ async def test_a_wrong_pin_says_so_and_stays_on_login(app_factory, customer):
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, secret="999999")
         assert app.current_mode == "login"
-        assert app.account is None
+        assert app.session.account is None
         assert "Wrong login or PIN/password" in shown(app)
 
 
@@ -61,7 +61,7 @@ async def test_too_many_wrong_pins_are_throttled(make_services, database, custom
         await settle(pilot)
         await pilot.press(*PIN, "enter")  # the right PIN, but too late
         await settle(pilot)
-        assert app.account is None
+        assert app.session.account is None
         assert "too many failed attempts" in shown(app).lower()
 
 
@@ -79,5 +79,5 @@ async def test_logging_out_returns_to_an_empty_login(app_factory, customer):
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert app.current_mode == "login"
-        assert app.account is None and app.counter_customer is None
+        assert app.session.account is None and app.session.counter_customer is None
         assert app.screen.query_one("#login", Input).value == ""

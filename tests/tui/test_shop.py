@@ -133,4 +133,4 @@ async def test_the_mouse_can_add_and_open_the_cart(app_factory, shop_data, custo
         await pilot.click("#cart-button")
         await settle(pilot)
         assert type(app.screen).__name__ == "CartScreen"
-        assert app.cart is not None and app.cart.item_count == 1
+        assert app.session.cart is not None and app.session.cart.item_count == 1

@@ -40,7 +40,7 @@ async def test_the_login_screen_is_ready_while_the_database_is_still_being_reach
         assert app.services is services
         await log_in(pilot)
         assert app.current_mode == "shop"
-        assert app.account is not None and app.account.id == customer.id
+        assert app.session.account is not None and app.session.account.id == customer.id
 
 
 async def test_an_unreachable_database_ends_the_app_with_its_reason(database):

@@ -24,6 +24,7 @@ from workshop_tui.screens import sales as sales_screen
 from workshop_tui.services import Services
 from workshop_tui.services import ledger as ledger_module
 from workshop_tui.services.types import Account
+from workshop_tui.session import ShopSession
 
 FIXED_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -190,7 +191,7 @@ async def settle(pilot: Pilot) -> None:
 async def open_mode(pilot: Pilot, account: Account, mode: str) -> None:
     """Log in as `account` (what the login screen does on success) and open `mode`."""
     app = pilot.app
-    app.account = account  # type: ignore[attr-defined]
+    app.session = ShopSession(account=account)
     await app.switch_mode(mode)
     await settle(pilot)
 

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import DataTable, Input, Static
 
 from tests.tui_staff.conftest import open_mode, press, settle
-from workshop_tui.screens import profile
+from workshop_tui.screens import orders as orders_screen
 from workshop_tui.screens.order_dialogs import CancelOrderDialog, ReturnItemsDialog
 
 
@@ -52,7 +52,7 @@ async def test_the_selected_orders_lines_and_ledger_entries_are_shown(app, shop,
 
 
 async def test_older_orders_load_as_the_cursor_nears_the_end(app, shop, monkeypatch):
-    monkeypatch.setattr(profile, "PAGE_SIZE", 2)
+    monkeypatch.setattr(orders_screen, "PAGE_SIZE", 2)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_mode(pilot, shop.customer, "orders")
         assert order_ids(app) == [shop.pending, shop.paid, shop.fulfilled]  # 2 + the next page
@@ -164,7 +164,7 @@ async def test_scrolling_to_the_end_loads_older_orders(app, shop, services, monk
     for n in range(12):
         services.cart.set_quantity(shop.customer, shop.hammer, 1)
         services.orders.checkout(shop.customer, f"more-{n}")
-    monkeypatch.setattr(profile, "PAGE_SIZE", 10)
+    monkeypatch.setattr(orders_screen, "PAGE_SIZE", 10)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_mode(pilot, shop.customer, "orders")
         assert len(order_ids(app)) == 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, OptionList, Select
 
 from tests.tui_staff.conftest import FIXED_NOW, open_mode, press, settle
 from tests.tui_staff.test_profile import order_ids, select_order, shown
@@ -95,7 +95,7 @@ async def test_looking_a_customer_up_by_phone_serves_them(app, shop):
         assert "nobody" in shown(app, "#serving")
         await press(pilot, "p")
         await type_into(pilot, "#lookup-phone", "9876543210")
-        assert app.counter_customer == shop.customer
+        assert app.session.counter_customer == shop.customer
         assert "Serving: Asha Rao" in shown(app, "#serving")
         table = app.screen.query_one("#counter-orders", DataTable)
         assert [int(row.value) for row in table.rows] == [shop.pending, shop.paid, shop.fulfilled]
@@ -105,7 +105,7 @@ async def test_an_unknown_phone_offers_to_register_the_customer(app, shop, servi
     async with app.run_test(size=(80, 24)) as pilot:
         await open_mode(pilot, shop.staff, "counter")
         await type_into(pilot, "#lookup-phone", "9000000001")
-        assert app.counter_customer is None
+        assert app.session.counter_customer is None
         assert "Press n to register" in shown(app, "#lookup-result")
         app.screen.query_one("#counter-actions").focus()
         await press(pilot, "n")
@@ -113,8 +113,8 @@ async def test_an_unknown_phone_offers_to_register_the_customer(app, shop, servi
         assert app.screen.query_one("#new-phone", Input).value == "9000000001"
         await pilot.press(*"Meena", "enter", *"246810", "enter", *"246810")
         await press(pilot, "enter")
-        assert app.counter_customer is not None
-        assert app.counter_customer.phone == "+919000000001"
+        assert app.session.counter_customer is not None
+        assert app.session.counter_customer.phone == "+919000000001"
         assert services.auth.login("9000000001", "246810").name == "Meena"
 
 
@@ -123,10 +123,10 @@ async def test_a_walk_in_is_served_and_can_be_cleared(app, shop):
         await open_mode(pilot, shop.staff, "counter")
         assert not app.screen.check_action("sell", ())
         await press(pilot, "w")
-        assert app.counter_customer.name == "Walk-in customer"
+        assert app.session.counter_customer.name == "Walk-in customer"
         assert app.screen.check_action("sell", ())
         await press(pilot, "x")
-        assert app.counter_customer is None
+        assert app.session.counter_customer is None
         assert "nobody" in shown(app, "#serving")
 
 
@@ -239,3 +239,14 @@ async def test_customers_cannot_reach_the_staff_screens(app, shop):
         for key in ("f4", "f5", "f6"):
             await press(pilot, key)
             assert app.current_mode == "orders"
+
+
+async def test_choosing_an_action_from_the_counter_list_runs_it(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "counter")
+        actions = app.screen.query_one("#counter-actions", OptionList)
+        actions.focus()
+        actions.highlighted = actions.get_option_index("walk_in")
+        await press(pilot, "enter")
+        assert app.session.counter_customer is not None
+        assert app.session.counter_customer.name == "Walk-in customer"

@@ -3,38 +3,34 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label
 
-from workshop_tui.messages import ServiceFailed, StockChanged
-from workshop_tui.services.types import Cart, Order
-from workshop_tui.widgets.cart_bar import CartMixin
+from workshop_tui.messages import ServiceFailed, ServiceResult, StockChanged
+from workshop_tui.screens.cart_actions import CartActionsScreen
+from workshop_tui.service_call import ServiceCall
+from workshop_tui.services.types import Cart, Order, PaymentResult
+from workshop_tui.session import Workshop
 from workshop_tui.widgets.format import money, number_cell, plain
-from workshop_tui.widgets.service_worker import ServiceCaller
+
+CHECKOUT = ServiceCall[Order]("orders.checkout")
 
 
-class OrderPlaced(Message):
-    def __init__(self, order: Order) -> None:
-        super().__init__()
-        self.order = order
-
-
-def checkout_channel(app) -> str:
-    if app.kiosk:
+def checkout_channel(workshop: Workshop) -> str:
+    if workshop.kiosk:
         return "kiosk"
-    if app.account is not None and app.account.is_staff:
+    if workshop.session.is_staff:
         return "counter"
     return "tui"
 
 
-class CartScreen(CartMixin, ServiceCaller, Screen[None]):
+class CartScreen(CartActionsScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="cart.back"),
         Binding("plus,equals_sign", "change(1)", "Qty", key_display="+/-", id="cart.more"),
@@ -47,7 +43,6 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
         super().__init__()
         self.checkout_key: str | None = None  # one per checkout attempt: a retry reuses it
         self._keyed_cart: Cart | None = None
-        self._busy = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -62,9 +57,11 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
             yield Button("Back to shop", id="cart-back", compact=True)
         yield Footer(show_command_palette=False)
 
+    lines_table = getters.query_one("#cart-lines", DataTable)
+
     @property
-    def table(self) -> DataTable:
-        return self.query_one("#cart-lines", DataTable)
+    def table(self) -> DataTable[Any]:
+        return self.lines_table
 
     def on_mount(self) -> None:
         name_width = max(16, self.app.size.width - 56)
@@ -76,13 +73,13 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
             ("", "note", 16),
         ):
             self.table.add_column(label, key=key, width=width)
-        self.app.stock_listeners.add(self)  # type: ignore[attr-defined]
-        self.show_lines(self.app.cart)  # type: ignore[attr-defined]
+        self.workshop.stock_listeners.add(self)
+        self.show_lines(self.session.cart)
         self.load_cart()
         self.table.focus()
 
     def on_unmount(self) -> None:
-        self.app.stock_listeners.discard(self)  # type: ignore[attr-defined]
+        self.workshop.stock_listeners.discard(self)
 
     # --- showing --------------------------------------------------------------
 
@@ -113,7 +110,7 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
                 )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
-        customer = self.app.counter_customer  # type: ignore[attr-defined]
+        customer = self.session.counter_customer
         title = "Your cart"
         if cart is not None and cart.seller_name:
             title += f" · sold by {cart.seller_name}"
@@ -127,12 +124,17 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
             if not cart.can_checkout:
                 total += " · fix the marked lines to check out"
         self.query_one("#cart-total", Label).update(total)
-        self.query_one("#checkout", Button).disabled = cart is None or not cart.can_checkout
+        self.busy_changed()
+
+    def busy_changed(self) -> None:
+        cart = self.session.cart
+        ready = cart is not None and cart.can_checkout and not self.is_busy(CHECKOUT.tag)
+        self.query_one("#checkout", Button).disabled = not ready
         self.refresh_bindings()
 
     @on(StockChanged)
     def stock_changed(self, message: StockChanged) -> None:
-        cart = self.app.cart  # type: ignore[attr-defined]
+        cart = self.session.cart
         if cart is not None and any(line.product_id in message.levels for line in cart.lines):
             self.load_cart()
 
@@ -147,34 +149,30 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
         self.dismiss(None)
 
     def action_checkout(self) -> None:
-        app = self.app
-        cart: Cart | None = app.cart  # type: ignore[attr-defined]
-        if self._busy or cart is None or not cart.can_checkout:
+        session = self.session
+        cart = session.cart
+        if self.is_busy(CHECKOUT.tag) or cart is None or not cart.can_checkout:
             return
         if self.checkout_key is None:
             self.checkout_key = f"tui-{uuid.uuid4().hex}"
             self._keyed_cart = cart
         key = self.checkout_key
-        services, account = app.services, app.account  # type: ignore[attr-defined]
-        customer = app.counter_customer  # type: ignore[attr-defined]
-        channel = checkout_channel(app)
-        self._busy = True
-        self.call_service(
+        services, customer = self.workshop.services, session.counter_customer
+        channel = checkout_channel(self.workshop)
+        self.call(
+            CHECKOUT,
             lambda: services.orders.checkout(
-                account,
+                session.actor,
                 key,
                 for_customer_id=customer.id if customer else None,
                 channel=channel,
             ),
-            OrderPlaced,
-            group="checkout",
-            action="orders.checkout",
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        cart: Cart | None = self.app.cart  # type: ignore[attr-defined]
+        cart = self.session.cart
         if action == "checkout":
-            return cart is not None and cart.can_checkout
+            return cart is not None and cart.can_checkout and not self.is_busy(CHECKOUT.tag)
         if action in ("change", "remove"):
             return cart is not None and not cart.is_empty
         return True
@@ -194,16 +192,17 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
 
     # --- after checkout -------------------------------------------------------
 
-    @on(OrderPlaced)
-    def order_placed(self, message: OrderPlaced) -> None:
+    @on(ServiceResult)
+    def order_placed(self, message: ServiceResult[Any]) -> None:
         from workshop_tui.screens.payment import PaymentScreen
 
-        self._busy = False
+        if not CHECKOUT.answered(message):
+            return
         self.checkout_key = None
-        self.app.cart = None  # type: ignore[attr-defined]
-        self.app.push_screen(PaymentScreen(message.order), self._after_payment)
+        self.session.cart = None
+        self.app.push_screen(PaymentScreen(message.value), self._after_payment)
 
-    def _after_payment(self, result) -> None:
+    def _after_payment(self, result: PaymentResult | None) -> None:
         from workshop_tui.screens.receipt import ReceiptScreen
 
         if result is not None:
@@ -213,8 +212,7 @@ class CartScreen(CartMixin, ServiceCaller, Screen[None]):
 
     @on(ServiceFailed)
     def failed(self, message: ServiceFailed) -> None:
-        self._busy = False
-        if message.action == "orders.checkout":
+        if CHECKOUT.failed(message):
             self.notify(message.message, severity="error", markup=False)
             self.load_cart()
             return

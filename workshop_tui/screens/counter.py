@@ -1,13 +1,15 @@
 """The counter screen ("counter" mode, staff): who is being served, and barcode entry.
 
 Staff look a customer up by phone, take a walk-in, or register a new customer;
-that customer becomes `app.counter_customer`, and the shop mode then sells to
+that customer becomes the session's `counter_customer`, and the shop mode then sells to
 them. The screen always shows who is being served, and staff can stop serving.
 A scan field (a keyboard-wedge scanner types the SKU then Enter) adds one unit
 to the staff member's cart; the screen also says when this terminal's till is closed.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -17,21 +19,27 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.screens.counter_dialogs import NewCustomer, RegisterCustomerDialog
 from workshop_tui.screens.staff_common import (
     ORDER_COLUMNS,
-    STATUS_LABELS,
     WHO_WIDTH,
-    ServiceDone,
-    ServiceFailed,
-    ServiceScreen,
+    StaffScreen,
     money,
+    status_label,
     when,
     who,
 )
+from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Account, Cart, CashSession, OrderPage, Product
 from workshop_tui.widgets.cart_bar import cart_summary
 from workshop_tui.widgets.confirm import ConfirmModal
+
+TILL = ServiceCall[CashSession | None]("cash.current")
+ORDERS = ServiceCall[tuple[int, OrderPage]]("orders.history")  # (customer id, page)
+FIND = ServiceCall[tuple[str, Account | None]]("auth.find_customer")  # (phone, customer)
+SERVE = ServiceCall[Account]("auth.customer")  # a walk-in or a newly registered customer
+SCAN = ServiceCall[tuple[str, Product, Cart]]("counter.scan")
 
 ACTIONS = (
     ("find", "p  Find a customer by phone"),
@@ -43,7 +51,7 @@ ACTIONS = (
 )
 
 
-class CounterScreen(ServiceScreen):
+class CounterScreen(StaffScreen):
     """Choose the customer the counter is selling to."""
 
     DEFAULT_CSS = """
@@ -120,18 +128,18 @@ class CounterScreen(ServiceScreen):
         if self.back_from_dialog():
             return
         self.show_serving()
-        self.show_cart(getattr(self.app, "cart", None))
-        self.run("till", self.services.cash.current, group="counter.till")
+        self.show_cart(self.session.cart)
+        self.call(TILL, self.services.cash.current, group="counter.till")
         self.query_one("#counter-actions", OptionList).focus()
 
     # --- who is being served ------------------------------------------------------
 
     @property
     def serving(self) -> Account | None:
-        return getattr(self.app, "counter_customer", None)
+        return self.session.counter_customer
 
     def serve(self, customer: Account | None) -> None:
-        self.app.counter_customer = customer  # type: ignore[attr-defined]
+        self.session.counter_customer = customer
         self.show_serving()
 
     def show_serving(self) -> None:
@@ -153,9 +161,10 @@ class CounterScreen(ServiceScreen):
         actor = self.account
         if actor is None:
             return
-        self.run(
-            "orders",
-            lambda: (customer.id, self.services.orders.history(actor, customer_id=customer.id)),
+        services = self.services
+        self.call(
+            ORDERS,
+            lambda: (customer.id, services.orders.history(actor, customer_id=customer.id)),
             group="counter.orders",
         )
 
@@ -172,9 +181,9 @@ class CounterScreen(ServiceScreen):
     # --- actions ------------------------------------------------------------------
 
     @on(OptionList.OptionSelected, "#counter-actions")
-    def option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id and self.check_action(event.option.id, ()):
-            self.run_action(event.option.id)
+            await self.run_action(event.option.id)
 
     def action_focus_actions(self) -> None:
         self.query_one("#counter-actions", OptionList).focus()
@@ -187,18 +196,18 @@ class CounterScreen(ServiceScreen):
         actor, phone = self.account, event.value.strip()
         if actor is None or not phone:
             return
-        self.run(
-            "find",
-            lambda: (phone, self.services.auth.find_customer(actor, phone)),
+        services = self.services
+        self.call(
+            FIND,
+            lambda: (phone, services.auth.find_customer(actor, phone)),
             group="counter.lookup",
         )
 
     def action_walk_in(self) -> None:
         actor = self.account
         if actor is not None:
-            self.run(
-                "serve", lambda: self.services.auth.walk_in_customer(actor), group="counter.lookup"
-            )
+            services = self.services
+            self.call(SERVE, lambda: services.auth.walk_in_customer(actor), group="counter.lookup")
 
     def action_new_customer(self) -> None:
         actor = self.account
@@ -208,9 +217,10 @@ class CounterScreen(ServiceScreen):
         def register(new: NewCustomer | None) -> None:
             if new is None:
                 return
-            self.run(
-                "serve",
-                lambda: self.services.auth.register_customer(actor, new.phone, new.pin, new.name),
+            services = self.services
+            self.call(
+                SERVE,
+                lambda: services.auth.register_customer(actor, new.phone, new.pin, new.name),
                 group="counter.lookup",
             )
 
@@ -237,17 +247,17 @@ class CounterScreen(ServiceScreen):
             self.add_scanned(code, replace=False)
 
     def add_scanned(self, code: str, *, replace: bool) -> None:
-        actor, services = self.account, self.services
+        session, services = self.session, self.services
         self.pending_scan = code
-        lock = self.app.cart_lock  # type: ignore[attr-defined]
+        lock = session.cart_lock
 
         def scan() -> tuple[str, Product, Cart]:
             product = services.catalog.by_sku(code)
-            with lock:  # cart calls run one at a time (widgets.cart_bar)
-                cart = services.cart.change(actor, product.id, 1, replace=replace)
+            with lock:  # cart calls run one at a time (screens.cart_actions)
+                cart = services.cart.change(session.actor, product.id, 1, replace=replace)
             return code, product, cart
 
-        self.run("scan", scan, group="counter.scan")
+        self.call(SCAN, scan, group="counter.scan")
 
     def scan_said(self, text: str, *, error: bool = False) -> None:
         label = self.query_one("#scan-result", Label)
@@ -264,7 +274,7 @@ class CounterScreen(ServiceScreen):
             "Till closed: F7 to open" if session is None else f"Till open · session #{session.id}"
         )
 
-    def ask_replace(self, code: str, details: dict) -> None:
+    def ask_replace(self, code: str, details: dict[str, Any]) -> None:
         seller = details.get("cart_seller") or "another seller"
 
         def answer(replace: bool | None) -> None:
@@ -283,43 +293,47 @@ class CounterScreen(ServiceScreen):
 
     # --- results ------------------------------------------------------------------
 
-    @on(ServiceDone)
-    def service_done(self, event: ServiceDone) -> None:
-        result = self.query_one("#lookup-result", Label)
-        if event.tag == "find":
-            phone, customer = event.result
+    @on(ServiceResult)
+    def service_done(self, event: ServiceResult[Any]) -> None:
+        if FIND.answered(event):
+            phone, customer = event.value
             if customer is None:
                 self.missing_phone = phone
-                result.update(Text(f"No customer with {phone}. Press n to register them."))
+                self.query_one("#lookup-result", Label).update(
+                    Text(f"No customer with {phone}. Press n to register them.")
+                )
                 self.status(f"not_found: no customer with {phone}", error=True)
-                return
-            event = ServiceDone("serve", customer)
-        if event.tag == "serve":
-            self.missing_phone = ""
-            self.query_one("#lookup-phone", Input).clear()
-            result.update("")
-            self.serve(event.result)
-            self.status(f"Serving {event.result.display_name}. Press s to sell.")
-            self.query_one("#counter-actions", OptionList).focus()
-        elif event.tag == "scan":
-            code, product, cart = event.result
-            self.app.cart = cart  # type: ignore[attr-defined]
+            else:
+                self.now_serving(customer)
+        elif SERVE.answered(event):
+            self.now_serving(event.value)
+        elif SCAN.answered(event):
+            _, product, cart = event.value
+            self.session.cart = cart
             line = next((x for x in cart.lines if x.product_id == product.id), None)
             count = f" · {line.quantity} in cart" if line else ""
             self.scan_said(f"Added {product.name} ({product.sku}){count}")
             self.show_cart(cart)
             self.query_one("#scan", Input).focus()
-        elif event.tag == "till":
-            self.show_till(event.result)
-        elif event.tag == "orders":
-            customer_id, page = event.result
+        elif TILL.answered(event):
+            self.show_till(event.value)
+        elif ORDERS.answered(event):
+            customer_id, page = event.value
             if self.serving is not None and self.serving.id == customer_id:
                 self.show_orders(page)
+
+    def now_serving(self, customer: Account) -> None:
+        self.missing_phone = ""
+        self.query_one("#lookup-phone", Input).clear()
+        self.query_one("#lookup-result", Label).update("")
+        self.serve(customer)
+        self.status(f"Serving {customer.display_name}. Press s to sell.")
+        self.query_one("#counter-actions", OptionList).focus()
 
     @on(ServiceFailed)
     def service_failed(self, event: ServiceFailed) -> None:
         event.stop()
-        if event.action == "scan":
+        if SCAN.failed(event):
             if event.code == "seller_conflict":
                 self.ask_replace(self.pending_scan, event.details)
             self.scan_said(f"{event.code}: {event.message}", error=True)
@@ -335,7 +349,7 @@ class CounterScreen(ServiceScreen):
             table.add_row(
                 str(order.id),
                 when(order.created_at),
-                STATUS_LABELS.get(order.status, order.status),
+                status_label(order),
                 str(order.item_count),
                 Text(money(order.total), justify="right"),
                 Text(order.seller_name[:WHO_WIDTH]),

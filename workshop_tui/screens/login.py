@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from workshop_tui.messages import LoggedIn, ServiceFailed
-from workshop_tui.widgets.service_worker import ServiceCaller
-from workshop_tui.widgets.simple_messages import Result
+from workshop_tui.messages import LoggedIn, ServiceFailed, ServiceResult
+from workshop_tui.service_call import ServiceCall, WorkshopScreen
+from workshop_tui.services.types import LoginResult
+
+EXISTS = ServiceCall[bool]("auth.exists")
+LOGIN = ServiceCall[LoginResult]("auth.login")
 
 ERRORS = {
     "auth_failed": "Wrong login or PIN/password. Try again.",
 }
 
 
-class LoginScreen(ServiceCaller, Screen[None]):
+class LoginScreen(WorkshopScreen[None]):
     """Steps: "login" (who), "secret" (existing account), "register" (new PIN twice)."""
 
     BINDINGS = [
@@ -106,15 +110,10 @@ class LoginScreen(ServiceCaller, Screen[None]):
             self.query_one("#name", Input).focus()
             return
         self._error("")
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.workshop.services
         login = self.query_one("#login", Input).value.strip()
         if self.step == "login":
-            self.call_service(
-                lambda: services.auth.exists(login),
-                Result.tagged("exists"),
-                group="auth",
-                action="auth.exists",
-            )
+            self.call(EXISTS, lambda: services.auth.exists(login), group="auth")
         elif self.step == "secret":
             secret = self.query_one("#secret", Input).value
             self._log_in(login, secret, "")
@@ -129,28 +128,23 @@ class LoginScreen(ServiceCaller, Screen[None]):
             self._log_in(login, pin1, self.query_one("#name", Input).value.strip())
 
     def _log_in(self, login: str, secret: str, name: str) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
-        self.query_one("#login-go", Button).disabled = True
-        self.call_service(
-            lambda: services.auth.login_or_register(login, secret, name=name),
-            Result.tagged("login"),
-            group="auth",
-            action="auth.login",
+        services = self.workshop.services
+        self.call(
+            LOGIN, lambda: services.auth.login_or_register(login, secret, name=name), group="auth"
         )
 
-    @on(Result)
-    def result(self, message: Result) -> None:
-        message.stop()
-        if message.action == "exists":
+    def busy_changed(self) -> None:
+        self.query_one("#login-go", Button).disabled = self.is_busy("auth")
+
+    @on(ServiceResult)
+    def result(self, message: ServiceResult[Any]) -> None:
+        if EXISTS.answered(message):
             self.step = "secret" if message.value else "register"
-            return
-        self.query_one("#login-go", Button).disabled = False
-        self.post_message(LoggedIn(message.value.account, message.value.created))
+        elif LOGIN.answered(message):
+            self.post_message(LoggedIn(message.value.account, message.value.created))
 
     @on(ServiceFailed)
     def failed(self, message: ServiceFailed) -> None:
-        message.stop()
-        self.query_one("#login-go", Button).disabled = False
         text = ERRORS.get(message.code, message.message)
         self._error(text[:1].upper() + text[1:])
         for field in ("#secret", "#pin1", "#pin2"):

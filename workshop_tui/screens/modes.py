@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual.screen import Screen
 
@@ -17,35 +18,35 @@ class ModeSpec:
     name: str  # mode name, e.g. "orders", "counter"
     key: str  # binding, e.g. "f3"
     label: str  # footer label, short: the footer must fit 80 columns
-    factory: Callable[[], Screen]
+    factory: Callable[[], Screen[Any]]
     staff_only: bool
 
 
-def _orders() -> Screen:
-    from workshop_tui.screens.profile import OrdersScreen
+def _orders() -> Screen[Any]:
+    from workshop_tui.screens.orders import OrdersScreen
 
     return OrdersScreen()
 
 
-def _counter() -> Screen:
+def _counter() -> Screen[Any]:
     from workshop_tui.screens.counter import CounterScreen
 
     return CounterScreen()
 
 
-def _stock() -> Screen:
+def _stock() -> Screen[Any]:
     from workshop_tui.screens.stock import StockScreen
 
     return StockScreen()
 
 
-def _sales() -> Screen:
+def _sales() -> Screen[Any]:
     from workshop_tui.screens.sales import SalesScreen
 
     return SalesScreen()
 
 
-def _till() -> Screen:
+def _till() -> Screen[Any]:
     from workshop_tui.screens.till import TillScreen
 
     return TillScreen()

@@ -13,8 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from workshop_tui.screens.staff_common import money
+from workshop_tui.services.states import OrderStatus
 from workshop_tui.services.types import Order, ReturnRequest
+from workshop_tui.widgets.format import money
 
 DIALOG_CSS = """
 {name} {{
@@ -55,7 +56,9 @@ class CancelOrderDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         order = self.order
         refund = (
-            f" {money(order.total)} will be refunded." if order.status == "paid" else " Unpaid."
+            f" {money(order.total)} will be refunded."
+            if order.status == OrderStatus.PAID
+            else " Unpaid."
         )
         with Vertical():
             yield Label(f"Cancel order #{order.id}?", classes="title")

@@ -8,30 +8,59 @@ payments or refunds, saved under data_dir/receipts; reprints say DUPLICATE.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from textual import on
+
+from workshop_tui.messages import ServiceResult
 from workshop_tui.screens.order_dialogs import DiscountChoice, DiscountDialog
 from workshop_tui.screens.receipt_dialog import (
     ChoosePaymentDialog,
     PrintedReceiptDialog,
     save_printed,
 )
-from workshop_tui.screens.staff_common import ServiceDone, money
+from workshop_tui.screens.staff_common import StaffScreen, money
+from workshop_tui.service_call import ServiceCall
+from workshop_tui.services.states import OrderAction
 from workshop_tui.services.types import Order, Receipt
 from workshop_tui.widgets.confirm import ConfirmModal
 
+DISCOUNT = ServiceCall[Order]("discounts.apply")
+CHOOSE = ServiceCall[tuple[Order, list[int]]]("receipts.for_order")  # the order, its payments
+PRINT = ServiceCall[tuple[Receipt, Path]]("receipts.print")  # the copy and where it was saved
 
-class DiscountAndReceiptActions:
-    """Needs `ServiceScreen` and the orders screen's `selected` and `status`."""
 
-    def receipt_done(self, event: ServiceDone) -> None:
-        if event.tag == "receipt.choose":
-            order, ids = event.result
+class DiscountAndReceiptActions(StaffScreen):
+    """The orders screen's discount and receipt actions; it provides `selected` and `status`."""
+
+    @property
+    def selected(self) -> Order | None:
+        raise NotImplementedError
+
+    @property
+    def is_staff(self) -> bool:
+        raise NotImplementedError
+
+    def status(self, text: str, *, error: bool = False) -> None:
+        raise NotImplementedError
+
+    def _replace(self, order: Order) -> None:
+        raise NotImplementedError
+
+    @on(ServiceResult)
+    def discount_or_receipt_done(self, event: ServiceResult[Any]) -> None:
+        if DISCOUNT.answered(event):
+            order = event.value
+            self._replace(order)
+            self.status(f"Order #{order.id} discounted: total now {money(order.total)}.")
+        elif CHOOSE.answered(event):
+            order, ids = event.value
             if len(ids) == 1:
                 self.print_receipt(ids[0])
             elif ids:
                 self.open_dialog(ChoosePaymentDialog(order, ids), self._chosen)
-        elif event.tag == "receipt":
-            receipt, path = event.result
+        elif PRINT.answered(event):
+            receipt, path = event.value
             copy = " (DUPLICATE)" if receipt.is_duplicate else ""
             self.status(f"Receipt copy {receipt.copy_number}{copy} saved to {path.name}")
             self.open_dialog(PrintedReceiptDialog(receipt, path), lambda _: None)
@@ -59,16 +88,18 @@ class DiscountAndReceiptActions:
         )
 
     def action_discount(self) -> None:
-        order, account = self.selected, self.account
-        if order is None or account is None or order.status != "pending_payment":
+        order, account, services = self.selected, self.account, self.services
+        if order is None or account is None:
+            return
+        if not order.can(OrderAction.DISCOUNT, staff=self.is_staff):
             return
 
         def grant(choice: DiscountChoice | None) -> None:
             if choice is None:
                 return
-            self.run(
-                "discount",
-                lambda: self.services.discounts.apply(
+            self.call(
+                DISCOUNT,
+                lambda: services.discounts.apply(
                     account,
                     order.id,
                     kind=choice.kind,
@@ -79,19 +110,19 @@ class DiscountAndReceiptActions:
                 group="orders.action",
             )
 
-        limit = self.app.settings.staff_discount_limit_percent  # type: ignore[attr-defined]
+        limit = self.workshop.settings.staff_discount_limit_percent
         self.open_dialog(DiscountDialog(order, limit), grant)
 
     # --- receipts -----------------------------------------------------------------
 
     def action_receipt(self) -> None:
         """Print the order's only receipt, or choose among its payments and refunds."""
-        order, account = self.selected, self.account
+        order, account, services = self.selected, self.account, self.services
         if order is None or account is None:
             return
-        self.run(
-            "receipt.choose",
-            lambda: (order, self.services.receipts.for_order(account, order.id)),
+        self.call(
+            CHOOSE,
+            lambda: (order, services.receipts.for_order(account, order.id)),
             group="orders.receipt",
         )
 
@@ -100,11 +131,11 @@ class DiscountAndReceiptActions:
             self.print_receipt(payment_id)
 
     def print_receipt(self, payment_id: int) -> None:
-        account = self.account
-        folder = self.app.settings.data_dir / "receipts"  # type: ignore[attr-defined]
+        session, services = self.session, self.services
+        folder = self.workshop.settings.data_dir / "receipts"
 
         def printed() -> tuple[Receipt, Path]:
-            receipt = self.services.receipts.print(account, payment_id)
+            receipt = services.receipts.print(session.actor, payment_id)
             return receipt, save_printed(folder, receipt)
 
-        self.run("receipt", printed, group="orders.receipt")
+        self.call(PRINT, printed, group="orders.receipt")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from workshop_tui.screens.staff_common import STATUS_LABELS, money, when
+from workshop_tui.screens.staff_common import money, status_label, when
 from workshop_tui.services.types import Order
 
 
@@ -14,7 +14,7 @@ def order_details(order: Order, *, staff: bool) -> Group:
     """Lines, totals, payments with their ledger position, refunds, cancel reason."""
     head = Text.assemble(
         (f"Order #{order.id}", "bold"),
-        f" · {STATUS_LABELS.get(order.status, order.status)} · ",
+        f" · {status_label(order)} · ",
         order.seller_name,
         f" · placed {when(order.created_at)}",
     )
@@ -42,7 +42,7 @@ def order_details(order: Order, *, staff: bool) -> Group:
             style="bold",
             justify="right",
         )
-    parts: list = [head, lines, totals]
+    parts: list[RenderableType] = [head, lines, totals]
     if order.payments:
         pays = Table.grid(padding=(0, 1))
         for pay in order.payments:

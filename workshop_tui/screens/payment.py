@@ -6,25 +6,27 @@ Dismisses with the PaymentResult once paid, or None when the order was cancelled
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, RadioButton, RadioSet
 
-from workshop_tui.messages import ServiceFailed
+from workshop_tui.messages import ServiceFailed, ServiceResult
+from workshop_tui.service_call import ServiceCall, WorkshopScreen
 from workshop_tui.services.types import Order, PaymentResult
 from workshop_tui.widgets.confirm import ConfirmModal
 from workshop_tui.widgets.format import money
-from workshop_tui.widgets.service_worker import ServiceCaller
-from workshop_tui.widgets.simple_messages import Result
 
 METHODS = (("cash", "Cash"), ("card", "Card"), ("upi", "UPI"))
+PAY = ServiceCall[PaymentResult]("payments.pay")
+CANCEL = ServiceCall[Order]("orders.cancel")
+BUSY = "payment"  # the group of both: one at a time, the buttons off meanwhile
 
 
-class PaymentScreen(ServiceCaller, Screen[PaymentResult | None]):
+class PaymentScreen(WorkshopScreen[PaymentResult | None]):
     BINDINGS = [
         Binding("p", "pay('success')", "Pay", id="payment.pay"),
         Binding("d", "pay('decline')", "Decline", id="payment.decline"),
@@ -38,7 +40,7 @@ class PaymentScreen(ServiceCaller, Screen[PaymentResult | None]):
         super().__init__()
         self.order = order
         self.attempts = 0
-        self._busy = False
+        self._unanswered = False  # a call ran and neither an answer nor a typed error came
 
     def compose(self) -> ComposeResult:
         order = self.order
@@ -75,43 +77,44 @@ class PaymentScreen(ServiceCaller, Screen[PaymentResult | None]):
     def _status(self, text: str) -> None:
         self.query_one("#payment-status", Label).update(text)
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
+    def busy_changed(self) -> None:
+        busy = self.is_busy(BUSY)
         for button in self.query(Button):
             button.disabled = busy
+        if not busy and self._unanswered:  # an unexpected error, or the call was cancelled
+            self._unanswered = False
+            self._status("That did not go through. Try again.")
 
     def action_pay(self, outcome: str) -> None:
-        if self._busy:
+        if self.is_busy(BUSY):
             return
         self.attempts += 1
         key = f"pay-{uuid.uuid4().hex}"  # each attempt is its own payment
         method, order_id = self.method, self.order.id
-        services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
-        self._set_busy(True)
+        services, session = self.workshop.services, self.session
         self._status(f"Paying {money(self.order.total)} by {method.upper()}…")
-        self.call_service(
+        self._unanswered = True
+        self.call(
+            PAY,
             lambda: services.payments.pay(
-                account, order_id, method=method, outcome=outcome, idempotency_key=key
+                session.actor, order_id, method=method, outcome=outcome, idempotency_key=key
             ),
-            Result.tagged("paid"),
-            group="payment",
-            action="payments.pay",
+            group=BUSY,
         )
 
     def action_cancel_order(self) -> None:
-        if self._busy:
+        if self.is_busy(BUSY):
             return
 
         def answer(yes: bool | None) -> None:
             if yes:
-                services, account = self.app.services, self.app.account  # type: ignore[attr-defined]
+                services, session = self.workshop.services, self.session
                 order_id = self.order.id
-                self._set_busy(True)
-                self.call_service(
-                    lambda: services.orders.cancel(account, order_id, "cancelled at payment"),
-                    Result.tagged("cancelled"),
-                    group="payment",
-                    action="orders.cancel",
+                self._unanswered = True
+                self.call(
+                    CANCEL,
+                    lambda: services.orders.cancel(session.actor, order_id, "cancelled at payment"),
+                    group=BUSY,
                 )
 
         self.app.push_screen(
@@ -128,14 +131,16 @@ class PaymentScreen(ServiceCaller, Screen[PaymentResult | None]):
         elif event.button.id == "cancel-order":
             self.action_cancel_order()
 
-    @on(Result)
-    def result(self, message: Result) -> None:
-        self._set_busy(False)
-        if message.action == "cancelled":
+    @on(ServiceResult)
+    def result(self, message: ServiceResult[Any]) -> None:
+        self._unanswered = False
+        if CANCEL.answered(message):
             self.notify(f"Order #{self.order.id} cancelled.")
             self.dismiss(None)
             return
-        result: PaymentResult = message.value
+        if not PAY.answered(message):
+            return
+        result = message.value
         if result.succeeded:
             self.dismiss(result)
             return
@@ -147,6 +152,6 @@ class PaymentScreen(ServiceCaller, Screen[PaymentResult | None]):
 
     @on(ServiceFailed)
     def failed(self, message: ServiceFailed) -> None:
-        self._set_busy(False)
+        self._unanswered = False
         self._status(message.message)
         self.notify(message.message, severity="error", markup=False)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
+from workshop_tui.messages import ServiceFailed, ServiceResult
+from workshop_tui.service_call import ServiceCall, WorkshopScreen
 from workshop_tui.services.receipts import as_text as printer_text
 from workshop_tui.services.types import PaymentResult
 from workshop_tui.widgets.receipt import receipt_text, render_receipt
-from workshop_tui.widgets.simple_messages import Result
+
+SAVE = ServiceCall[Path]("receipts.save")
 
 
 def save_receipt(directory: Path, result: PaymentResult) -> Path:
@@ -24,7 +27,7 @@ def save_receipt(directory: Path, result: PaymentResult) -> Path:
     return path
 
 
-class ReceiptScreen(Screen[None]):
+class ReceiptScreen(WorkshopScreen[None]):
     BINDINGS = [Binding("escape,enter", "done", "Done", key_display="enter", id="receipt.done")]
 
     def __init__(self, result: PaymentResult) -> None:
@@ -43,23 +46,34 @@ class ReceiptScreen(Screen[None]):
         self.query_one("#receipt-scroll").focus()
         self.save()
 
-    @work(thread=True, exclusive=True, group="receipt", exit_on_error=False)
     def save(self) -> None:
         """Record this as the receipt's first copy (a reprint then says DUPLICATE) and save it,
         as shown and in the 42-column printer layout."""
-        app = self.app
-        directory = app.settings.data_dir / "receipts"  # type: ignore[attr-defined]
-        path = save_receipt(directory, self.result)
-        printed = app.services.receipts.print(app.account, self.result.payment.id)  # type: ignore[attr-defined]
-        path.with_name(path.stem + "-42col.txt").write_text(printer_text(printed), encoding="utf-8")
-        self.post_message(Result(path, "saved"))
+        directory = self.workshop.settings.data_dir / "receipts"
+        services, session, result = self.workshop.services, self.session, self.result
 
-    @on(Result)
-    def saved(self, message: Result) -> None:
+        def save() -> Path:
+            path = save_receipt(directory, result)
+            printed = services.receipts.print(session.actor, result.payment.id)
+            path.with_name(path.stem + "-42col.txt").write_text(
+                printer_text(printed), encoding="utf-8"
+            )
+            return path
+
+        self.call(SAVE, save, group="receipt")
+
+    @on(ServiceResult)
+    def saved(self, message: ServiceResult[Any]) -> None:
+        if not SAVE.answered(message):
+            return
         self.saved_to = message.value
         self.query_one("#receipt-saved", Label).update(
             f"Paid. Receipt saved to {message.value.name}"
         )
+
+    @on(ServiceFailed)
+    def not_saved(self, message: ServiceFailed) -> None:
+        self.query_one("#receipt-saved", Label).update(f"Paid. {message.message}")
 
     def action_done(self) -> None:
         self.dismiss(None)

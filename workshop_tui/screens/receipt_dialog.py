@@ -19,9 +19,9 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workshop_tui.screens.order_dialogs import DIALOG_CSS
-from workshop_tui.screens.staff_common import money
 from workshop_tui.services.receipts import as_text
 from workshop_tui.services.types import Order, Receipt
+from workshop_tui.widgets.format import money
 
 
 def save_printed(directory: Path, receipt: Receipt) -> Path:

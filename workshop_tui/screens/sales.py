@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -24,8 +25,10 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.screens.order_dialogs import DIALOG_CSS
-from workshop_tui.screens.staff_common import ServiceDone, ServiceFailed, ServiceScreen, money
+from workshop_tui.screens.staff_common import StaffScreen, money
+from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.reports import report_csv, start_of_day
 from workshop_tui.services.types import SalesReport, SalesRow
 
@@ -174,7 +177,11 @@ class RangeDialog(ModalScreen[DateRange | None]):
         self.dismiss(None)
 
 
-class SalesScreen(ServiceScreen):
+SALES = ServiceCall[tuple[DateRange, SalesReport]]("reports.sales")  # (the range asked, its report)
+EXPORT = ServiceCall[Path]("reports.export")
+
+
+class SalesScreen(StaffScreen):
     """A range's sales: totals, one breakdown as a table and a bar chart, CSV export."""
 
     DEFAULT_CSS = """
@@ -265,25 +272,26 @@ class SalesScreen(ServiceScreen):
         report = self.report
         if report is None:
             return
-        folder = self.app.settings.data_dir / "reports"  # type: ignore[attr-defined]
-        self.run("export", lambda: save_csv(folder, report), group="sales.export")
+        folder = self.workshop.settings.data_dir / "reports"
+        self.call(EXPORT, lambda: save_csv(folder, report), group="sales.export")
 
     def load(self) -> None:
         actor, chosen = self.account, self.range
         if actor is not None and chosen is not None:
-            self.run(
-                "sales",
-                lambda: (chosen, self.services.reports.sales(actor, chosen.start, chosen.end)),
+            services = self.services
+            self.call(
+                SALES,
+                lambda: (chosen, services.reports.sales(actor, chosen.start, chosen.end)),
                 group="sales.report",
             )
 
-    def on_service_done(self, event: ServiceDone) -> None:
-        if event.tag == "sales":
-            chosen, report = event.result
+    def on_service_result(self, event: ServiceResult[Any]) -> None:
+        if SALES.answered(event):
+            chosen, report = event.value
             if chosen == self.range:
                 self.show_report(report)
-        elif event.tag == "export":
-            self.say(f"Saved {event.result}")
+        elif EXPORT.answered(event):
+            self.say(f"Saved {event.value}")
 
     def on_service_failed(self, event: ServiceFailed) -> None:
         event.stop()

@@ -3,43 +3,34 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select
+from textual.widgets import Button, DataTable, Footer, Header, Input, Select
 
-from workshop_tui.messages import ServiceFailed, StockChanged
+from workshop_tui.messages import ServiceFailed, ServiceResult, StockChanged
+from workshop_tui.screens.cart import CartScreen
+from workshop_tui.screens.cart_actions import CartActionsScreen
+from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Cart, Category, ProductPage, Seller
-from workshop_tui.widgets.cart_bar import CartBar, CartMixin
+from workshop_tui.widgets.cart_bar import CartBar
 from workshop_tui.widgets.format import money, number_cell, plain
-from workshop_tui.widgets.service_worker import ServiceCaller
 
 PAGE_SIZE = 50
 DEBOUNCE_SECONDS = 0.05
 COLUMNS = (("Product", "name"), ("Seller", "seller"), ("Price", "price"), ("Stock", "stock"))
 
 
-class ProductsLoaded(Message):
-    def __init__(self, page: ProductPage, generation: int, append: bool) -> None:
-        super().__init__()
-        self.page = page
-        self.generation = generation
-        self.append = append
+# A page of products, with the search generation it answers and whether it extends the list.
+SEARCH = ServiceCall[tuple[ProductPage, int, bool]]("catalog.search")
+FILTERS = ServiceCall[tuple[list[Seller], list[Category]]]("catalog.filters")
 
 
-class FiltersLoaded(Message):
-    def __init__(self, sellers: list[Seller], categories: list[Category]) -> None:
-        super().__init__()
-        self.sellers = sellers
-        self.categories = categories
-
-
-class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
+class ShopScreen(CartActionsScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="shop.search"),
         Binding("plus,equals_sign", "change(1)", "Add", key_display="+/-", id="shop.add"),
@@ -69,9 +60,11 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         yield CartBar(show_steppers=True)
         yield Footer(show_command_palette=False)
 
+    products = getters.query_one("#products", DataTable)
+
     @property
-    def table(self) -> DataTable:
-        return self.query_one("#products", DataTable)
+    def table(self) -> DataTable[Any]:
+        return self.products
 
     def on_mount(self) -> None:
         width = self.app.size.width
@@ -79,26 +72,22 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         for (label, key), size in zip(COLUMNS, (name_width, 16, 10, 6), strict=True):
             self.table.add_column(label, key=key, width=size)
         self.table.add_column("Cart", key="incart", width=4)
-        self.app.stock_listeners.add(self)  # type: ignore[attr-defined]
+        self.workshop.stock_listeners.add(self)
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
         self.reload()  # the cart loads on resume, which follows the first mount too
         self.table.focus()
 
     def load_filters(self) -> None:
         """The seller and category lists: after the first rows, which matter more."""
-        services = self.app.services  # type: ignore[attr-defined]
-        self.call_service(
-            lambda: FiltersLoaded(services.catalog.sellers(), services.catalog.categories()),
-            lambda message: message,
-            group="filters",
-        )
+        services = self.workshop.services
+        self.call(FILTERS, lambda: (services.catalog.sellers(), services.catalog.categories()))
 
     def on_unmount(self) -> None:
-        self.app.stock_listeners.discard(self)  # type: ignore[attr-defined]
+        self.workshop.stock_listeners.discard(self)
 
     def on_screen_resume(self) -> None:
         self.show_cart()
-        if self.is_mounted and self.app.account is not None:  # type: ignore[attr-defined]
+        if self.is_mounted and self.session.account is not None:
             self.load_cart()  # the cart or a checkout may have changed it
 
     # --- loading --------------------------------------------------------------
@@ -118,15 +107,18 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         self._generation += 1
         generation = self._generation
         query, seller, category = self._filters()
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.workshop.services
         self._searching = True
-        self.call_service(
-            lambda: services.catalog.search(
-                query, seller_id=seller, category_id=category, limit=PAGE_SIZE
+        self.call(
+            SEARCH,
+            lambda: (
+                services.catalog.search(
+                    query, seller_id=seller, category_id=category, limit=PAGE_SIZE
+                ),
+                generation,
+                False,
             ),
-            lambda page: ProductsLoaded(page, generation, append=False),
             group="catalog",
-            action="catalog.search",
         )
 
     def load_more(self) -> None:
@@ -135,27 +127,41 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
         self._loading_more = True
         generation, after = self._generation, self._next_after
         query, seller, category = self._filters()
-        services = self.app.services  # type: ignore[attr-defined]
-        self.call_service(
-            lambda: services.catalog.search(
-                query, seller_id=seller, category_id=category, limit=PAGE_SIZE, after=after
+        services = self.workshop.services
+        self.call(
+            SEARCH,
+            lambda: (
+                services.catalog.search(
+                    query, seller_id=seller, category_id=category, limit=PAGE_SIZE, after=after
+                ),
+                generation,
+                True,
             ),
-            lambda page: ProductsLoaded(page, generation, append=True),
             group="catalog-more",
-            action="catalog.more",
         )
 
-    @on(ProductsLoaded)
-    def show_products(self, message: ProductsLoaded) -> None:
-        if message.generation != self._generation:
+    def busy_changed(self) -> None:
+        # An answer clears these as well; an unexpected error or a cancellation only ends here.
+        self._searching = self._searching and self.is_busy("catalog")
+        self._loading_more = self._loading_more and self.is_busy("catalog-more")
+
+    @on(ServiceResult)
+    def answered(self, message: ServiceResult[Any]) -> None:
+        if SEARCH.answered(message):
+            self.show_products(*message.value)
+        elif FILTERS.answered(message):
+            self.show_filters(*message.value)
+
+    def show_products(self, page: ProductPage, generation: int, append: bool) -> None:
+        if generation != self._generation:
             return  # an answer to a search the user has already changed
         table = self.table
-        if message.append:
+        if append:
             self._loading_more = False
         else:
             self._searching = False
             table.clear()
-        for product in message.page.items:
+        for product in page.items:
             if str(product.id) in table.rows:
                 continue
             table.add_row(
@@ -166,17 +172,16 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
                 number_cell(self._in_cart(product.id)),
                 key=str(product.id),
             )
-        self._next_after = message.page.next_after
-        if not message.append and not message.page.items:
+        self._next_after = page.next_after
+        if not append and not page.items:
             self.notify("No products match.", timeout=2)
         if not self._filters_requested:
             self._filters_requested = True
             self.call_after_refresh(self.load_filters)
 
-    @on(FiltersLoaded)
-    def show_filters(self, message: FiltersLoaded) -> None:
-        self.query_one("#seller", Select).set_options((s.name, s.id) for s in message.sellers)
-        self.query_one("#category", Select).set_options((c.name, c.id) for c in message.categories)
+    def show_filters(self, sellers: list[Seller], categories: list[Category]) -> None:
+        self.query_one("#seller", Select).set_options((s.name, s.id) for s in sellers)
+        self.query_one("#category", Select).set_options((c.name, c.id) for c in categories)
 
     @on(Input.Changed, "#search")
     def search_changed(self) -> None:
@@ -238,7 +243,7 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
                 table.update_cell(key, "incart", number_cell(quantity))
 
     def _in_cart(self, product_id: int) -> str:
-        cart = self.app.cart  # type: ignore[attr-defined]
+        cart = self.session.cart
         quantity = cart.quantity_of(product_id) if cart is not None else 0
         return str(quantity) if quantity else ""
 
@@ -246,6 +251,20 @@ class ShopScreen(CartMixin, ServiceCaller, Screen[None]):
     def failed(self, message: ServiceFailed) -> None:
         if not self.handle_cart_failure(message):
             self.notify(message.message, severity="error", markup=False)
+
+    @on(Button.Pressed, "#cart-button")
+    def cart_button(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_open_cart()
+
+    @on(Button.Pressed, "#bar-add, #bar-less")
+    def stepper(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_change(1 if event.button.id == "bar-add" else -1)
+
+    def action_open_cart(self) -> None:
+        if not isinstance(self.app.screen, CartScreen):
+            self.app.push_screen(CartScreen())
 
     # --- focus ----------------------------------------------------------------
 

@@ -1,45 +1,28 @@
-"""Shared plumbing for the orders, counter, stock and sales screens.
+"""Shared plumbing for the orders, counter, stock, till and sales screens.
 
-Every service call runs in a thread worker (STYLE P3) and comes back as a
-`ServiceDone` or `ServiceFailed` message (P4).
+Every service call goes through `WorkshopScreen.call` (service_call): a thread
+worker whose answer comes back as `ServiceResult` and a typed error as
+`ServiceFailed` (STYLE P3/P4).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker
 
-from workshop_tui.db.models import ORDER_STATUSES
-from workshop_tui.messages import ServiceFailed
+from workshop_tui.service_call import WorkshopScreen
 from workshop_tui.services import Services
-from workshop_tui.services.orders import CANCELLABLE, RETURNABLE
-from workshop_tui.services.types import Account
+from workshop_tui.services.states import OrderStatus
+from workshop_tui.services.types import Account, Order
 from workshop_tui.widgets.format import money
-from workshop_tui.widgets.service_worker import ServiceCaller
 
-__all__ = [
-    "CANCELLABLE",
-    "ORDER_STATUSES",
-    "RETURNABLE",
-    "ServiceDone",
-    "ServiceFailed",
-    "ServiceScreen",
-    "money",
-]
+__all__ = ["ORDER_COLUMNS", "WHO_WIDTH", "StaffScreen", "money", "status_label", "when", "who"]
 
-STATUS_LABELS = {
-    "pending_payment": "unpaid",
-    "paid": "paid",
-    "fulfilled": "fulfilled",
-    "cancelled": "cancelled",
-    "partially_returned": "part returned",
-    "returned": "returned",
-}
+R = TypeVar("R")
+
 # (label, key, width): fixed widths keep 80 columns and snapshots steady.
 ORDER_COLUMNS = (
     ("#", "id", 5),
@@ -51,13 +34,9 @@ ORDER_COLUMNS = (
 WHO_WIDTH = 18
 
 
-class ServiceDone(Message):
-    """A service call finished; `tag` names which one."""
-
-    def __init__(self, tag: str, result: Any) -> None:
-        super().__init__()
-        self.tag = tag
-        self.result = result
+def status_label(order: Order) -> str:
+    """How a person reads the order's state ("unpaid", "part returned", ...)."""
+    return OrderStatus(order.status).label
 
 
 def when(moment: datetime | None) -> str:
@@ -73,25 +52,20 @@ def who(account: Account) -> str:
     return " · ".join(parts)
 
 
-class ServiceScreen(ServiceCaller, Screen):
-    """A screen that calls services off the event loop and hears back by message.
-
-    `run(tag, fn, group=...)` runs `fn` in a thread worker (part A's `ServiceCaller`):
-    the result arrives as `ServiceDone(tag, result)`, a typed error as
-    `ServiceFailed(code, message, action=tag)`; an unexpected one opens the ErrorModal.
-    """
+class StaffScreen(WorkshopScreen[None]):
+    """A mode screen that opens dialogs without reloading itself when they close."""
 
     @property
     def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined]
+        return self.workshop.services
 
     @property
     def account(self) -> Account | None:
-        return getattr(self.app, "account", None)
+        return self.session.account
 
     _in_dialog = False
 
-    def open_dialog(self, dialog: Screen, callback: Callable[[Any], None]) -> None:
+    def open_dialog(self, dialog: Screen[R], callback: Callable[[R | None], Any]) -> None:
         """Push a dialog; the screen's resume after it does not reload the screen."""
         self._in_dialog = True
         self.app.push_screen(dialog, callback)
@@ -100,8 +74,3 @@ class ServiceScreen(ServiceCaller, Screen):
         """True (once) when this resume is the return from `open_dialog`."""
         was, self._in_dialog = self._in_dialog, False
         return was
-
-    def run(self, tag: str, fn: Callable[[], Any], *, group: str) -> Worker:
-        return self.call_service(
-            fn, lambda result: ServiceDone(tag, result), group=group, action=tag
-        )

@@ -5,6 +5,8 @@ Restock the selected low-stock product, or find any product by its SKU.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,13 +14,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from workshop_tui.messages import StockChanged
+from workshop_tui.messages import ServiceFailed, ServiceResult, StockChanged
 from workshop_tui.screens.counter_dialogs import RestockDialog, RestockTarget
-from workshop_tui.screens.staff_common import ServiceDone, ServiceFailed, ServiceScreen
+from workshop_tui.screens.staff_common import StaffScreen
+from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import LowStockItem, Product
 
+LOW = ServiceCall[list[LowStockItem]]("stock.low")
+SKU = ServiceCall[Product]("catalog.by_sku")
+RESTOCK = ServiceCall[Product]("stock.restock")
 
-class StockScreen(ServiceScreen):
+
+class StockScreen(StaffScreen):
     """Products at or below their low-stock threshold, emptiest first."""
 
     DEFAULT_CSS = """
@@ -62,10 +69,10 @@ class StockScreen(ServiceScreen):
         table.add_column("Seller", key="seller", width=self.seller_width)
         table.add_column("Stock", key="stock", width=5)
         table.add_column("Low at", key="threshold", width=6)
-        self.app.stock_listeners.add(self)  # type: ignore[attr-defined]
+        self.workshop.stock_listeners.add(self)
 
     def on_unmount(self) -> None:
-        self.app.stock_listeners.discard(self)  # type: ignore[attr-defined]
+        self.workshop.stock_listeners.discard(self)
 
     @on(StockChanged)
     def stock_changed(self, event: StockChanged) -> None:
@@ -102,7 +109,8 @@ class StockScreen(ServiceScreen):
     def action_reload(self) -> None:
         actor = self.account
         if actor is not None:
-            self.run("low", lambda: self.services.stock.low_stock(actor), group="stock.list")
+            services = self.services
+            self.call(LOW, lambda: services.stock.low_stock(actor), group="stock.list")
 
     def show_low_stock(self, items: list[LowStockItem]) -> None:
         table = self.query_one("#low-stock", DataTable)
@@ -140,7 +148,8 @@ class StockScreen(ServiceScreen):
     def sku_submitted(self, event: Input.Submitted) -> None:
         sku = event.value.strip()
         if sku:
-            self.run("sku", lambda: self.services.catalog.by_sku(sku), group="stock.sku")
+            services = self.services
+            self.call(SKU, lambda: services.catalog.by_sku(sku), group="stock.sku")
 
     @on(DataTable.RowSelected, "#low-stock")
     def action_restock(self) -> None:
@@ -156,24 +165,25 @@ class StockScreen(ServiceScreen):
         def restock(quantity: int | None) -> None:
             if quantity is None:
                 return
-            self.run(
-                "restocked",
-                lambda: self.services.stock.restock(actor, target.product_id, quantity),
+            services = self.services
+            self.call(
+                RESTOCK,
+                lambda: services.stock.restock(actor, target.product_id, quantity),
                 group="stock.restock",
             )
 
         self.open_dialog(RestockDialog(target), restock)
 
-    @on(ServiceDone)
-    def service_done(self, event: ServiceDone) -> None:
-        if event.tag == "low":
-            self.show_low_stock(event.result)
-        elif event.tag == "sku":
-            product: Product = event.result
+    @on(ServiceResult)
+    def service_done(self, event: ServiceResult[Any]) -> None:
+        if LOW.answered(event):
+            self.show_low_stock(event.value)
+        elif SKU.answered(event):
+            product = event.value
             self.query_one("#sku", Input).clear()
             self.ask_quantity(RestockTarget(product.id, product.name, product.sku, product.stock))
-        elif event.tag == "restocked":
-            product = event.result
+        elif RESTOCK.answered(event):
+            product = event.value
             self.status(f"Restocked {product.name}: {product.stock} in stock.")
             self.action_reload()
             self.query_one("#low-stock", DataTable).focus()

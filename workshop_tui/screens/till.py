@@ -8,6 +8,8 @@ cash and the ledger heads at close, and is saved as text and CSV.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,10 +18,18 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.screens.order_dialogs import DIALOG_CSS
-from workshop_tui.screens.staff_common import ServiceDone, ServiceFailed, ServiceScreen, money
-from workshop_tui.services.types import CashSession, ZReport
+from workshop_tui.screens.staff_common import StaffScreen, money
+from workshop_tui.service_call import ServiceCall
+from workshop_tui.services import Services
+from workshop_tui.services.types import Account, CashSession, ZReport
 from workshop_tui.services.zreport import as_csv, as_text
+
+LOAD = ServiceCall[tuple[CashSession | None, ZReport | None]]("cash.load")
+OPENED = ServiceCall[tuple[CashSession, ZReport]]("cash.open")
+MOVED = ServiceCall[ZReport]("cash.move")
+CLOSED = ServiceCall[tuple[ZReport, str]]("cash.close")  # the Z-report and where it was saved
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,7 @@ class CashDialog(ModalScreen[CashEntry | None]):
         self.dismiss(None)
 
 
-class TillScreen(ServiceScreen):
+class TillScreen(StaffScreen):
     """The open session's X-report, or the last Z-report once closed."""
 
     DEFAULT_CSS = """
@@ -94,7 +104,7 @@ class TillScreen(ServiceScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.session: CashSession | None = None
+        self.cash_session: CashSession | None = None
         self.report: ZReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -114,7 +124,7 @@ class TillScreen(ServiceScreen):
             self.action_reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        is_open = self.session is not None
+        is_open = self.cash_session is not None
         if action == "open_session":
             return not is_open
         if action in ("cash_in", "cash_out", "close_session"):
@@ -128,19 +138,20 @@ class TillScreen(ServiceScreen):
         if actor is None:
             return
 
+        services = self.services
+
         def load() -> tuple[CashSession | None, ZReport | None]:
-            services = self.services
             current = services.cash.current()
             if current is not None:
                 return current, services.cash.report(actor, current.id)
             latest = services.cash.sessions(actor, limit=1)
             return None, services.cash.report(actor, latest[0].id) if latest else None
 
-        self.run("load", load, group="till")
+        self.call(LOAD, load, group="till")
 
     def show(self, session: CashSession | None, report: ZReport | None, message: str = "") -> None:
-        self.session, self.report = session, report
-        terminal = self.app.settings.terminal_id  # type: ignore[attr-defined]
+        self.cash_session, self.report = session, report
+        terminal = self.workshop.settings.terminal_id
         if session is not None:
             status = (
                 f"Session #{session.id} open on {terminal} · float {money(session.opening_float)}"
@@ -163,15 +174,11 @@ class TillScreen(ServiceScreen):
 
     def action_open_session(self) -> None:
         def opened(entry: CashEntry | None) -> None:
-            if entry is not None:
-                actor = self.account
-                self.run("opened", lambda: self._open(actor, entry.amount), group="till")
+            actor, services = self.account, self.services
+            if entry is not None and actor is not None:
+                self.call(OPENED, lambda: open_till(services, actor, entry.amount), group="till")
 
         self.open_dialog(CashDialog("Open the till: opening float", with_reason=False), opened)
-
-    def _open(self, actor, amount: str):
-        session = self.services.cash.open(actor, amount)
-        return session, self.services.cash.report(actor, session.id)
 
     def action_cash_in(self) -> None:
         self._move("in", "Cash into the drawer")
@@ -181,11 +188,11 @@ class TillScreen(ServiceScreen):
 
     def _move(self, direction: str, title: str) -> None:
         def moved(entry: CashEntry | None) -> None:
-            if entry is not None:
-                actor = self.account
-                self.run(
-                    "moved",
-                    lambda: self.services.cash.move(actor, direction, entry.amount, entry.reason),
+            actor, services = self.account, self.services
+            if entry is not None and actor is not None:
+                self.call(
+                    MOVED,
+                    lambda: services.cash.move(actor, direction, entry.amount, entry.reason),
                     group="till",
                 )
 
@@ -193,35 +200,48 @@ class TillScreen(ServiceScreen):
 
     def action_close_session(self) -> None:
         def counted(entry: CashEntry | None) -> None:
-            if entry is not None:
-                actor = self.account
-                self.run("closed", lambda: self._close(actor, entry.amount), group="till")
+            actor, services = self.account, self.services
+            folder = self.workshop.settings.data_dir / "zreports"
+            if entry is not None and actor is not None:
+                self.call(
+                    CLOSED,
+                    lambda: close_till(services, actor, entry.amount, folder),
+                    group="till",
+                )
 
         self.open_dialog(CashDialog("Close the till: count the drawer", with_reason=False), counted)
 
-    def _close(self, actor, counted: str) -> tuple[ZReport, str]:
-        z = self.services.cash.close(actor, counted)
-        folder = self.app.settings.data_dir / "zreports"  # type: ignore[attr-defined]
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"z-{z.session.terminal_id}-{z.session.id}"
-        stem.with_suffix(".txt").write_text(as_text(z))
-        stem.with_suffix(".csv").write_text(as_csv(z))
-        return z, str(stem.with_suffix(".txt"))
-
     # --- results -------------------------------------------------------------
 
-    def on_service_done(self, event: ServiceDone) -> None:
-        if event.tag == "load":
-            self.show(*event.result)
-        elif event.tag == "opened":
-            session, report = event.result
+    def on_service_result(self, event: ServiceResult[Any]) -> None:
+        if LOAD.answered(event):
+            self.show(*event.value)
+        elif OPENED.answered(event):
+            session, report = event.value
             self.show(session, report, f"Till open with {money(session.opening_float)}.")
-        elif event.tag == "moved":
-            self.show(self.session, event.result, "Recorded.")
-        elif event.tag == "closed":
-            z, path = event.result
-            difference = z.difference
-            self.show(None, z, f"Closed. Difference {money(difference)} · saved {path}")
+        elif MOVED.answered(event):
+            self.show(self.cash_session, event.value, "Recorded.")
+        elif CLOSED.answered(event):
+            z, path = event.value
+            difference = money(z.difference) if z.difference is not None else "not counted"
+            self.show(None, z, f"Closed. Difference {difference} · saved {path}")
 
     def on_service_failed(self, event: ServiceFailed) -> None:
         self.say(event.message, error=True)
+
+
+def open_till(services: Services, actor: Account, amount: str) -> tuple[CashSession, ZReport]:
+    session = services.cash.open(actor, amount)
+    return session, services.cash.report(actor, session.id)
+
+
+def close_till(
+    services: Services, actor: Account, counted: str, folder: Path
+) -> tuple[ZReport, str]:
+    """Close the session and save its Z-report as text and CSV."""
+    z = services.cash.close(actor, counted)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"z-{z.session.terminal_id}-{z.session.id}"
+    stem.with_suffix(".txt").write_text(as_text(z))
+    stem.with_suffix(".csv").write_text(as_csv(z))
+    return z, str(stem.with_suffix(".txt"))

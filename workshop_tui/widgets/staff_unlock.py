@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from workshop_tui.messages import ServiceFailed
+from workshop_tui.messages import ServiceFailed, ServiceResult
+from workshop_tui.service_call import ServiceCall, WorkshopModal
 from workshop_tui.services.types import Account
-from workshop_tui.widgets.service_worker import ServiceCaller
-from workshop_tui.widgets.simple_messages import Result
+
+UNLOCK = ServiceCall[Account]("auth.unlock")
 
 
-class StaffUnlockModal(ServiceCaller, ModalScreen[Account | None]):
+class StaffUnlockModal(WorkshopModal[Account | None]):
     """Dismisses with the staff Account, or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -45,14 +47,14 @@ class StaffUnlockModal(ServiceCaller, ModalScreen[Account | None]):
     def submit(self) -> None:
         login = self.query_one("#unlock-login", Input).value
         secret = self.query_one("#unlock-secret", Input).value
-        services = self.app.services  # type: ignore[attr-defined]
-        self.call_service(
-            lambda: services.auth.login(login, secret), Result, group="unlock", action="unlock"
-        )
+        services = self.workshop.services
+        self.call(UNLOCK, lambda: services.auth.login(login, secret))
 
-    @on(Result)
-    def done(self, message: Result) -> None:
-        account: Account = message.value
+    @on(ServiceResult)
+    def done(self, message: ServiceResult[Any]) -> None:
+        if not UNLOCK.answered(message):
+            return
+        account = message.value
         if not account.is_staff:
             self.query_one("#unlock-error", Label).update("Only staff can leave the kiosk.")
             return

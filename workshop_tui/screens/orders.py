@@ -9,6 +9,8 @@ customer's behalf.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,29 +18,40 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
+from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.screens.order_dialogs import CancelOrderDialog, ReturnChoice, ReturnItemsDialog
 from workshop_tui.screens.order_ops import DiscountAndReceiptActions
 from workshop_tui.screens.order_view import order_details
 from workshop_tui.screens.staff_common import (
-    CANCELLABLE,
     ORDER_COLUMNS,
-    ORDER_STATUSES,
-    RETURNABLE,
-    STATUS_LABELS,
     WHO_WIDTH,
-    ServiceDone,
-    ServiceFailed,
-    ServiceScreen,
     money,
+    status_label,
     when,
 )
+from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.errors import NotFound
+from workshop_tui.services.states import OrderAction, OrderStatus
 from workshop_tui.services.types import Account, Order, OrderPage, PaymentResult
 
 PAGE_SIZE = 20
+PAGE = ServiceCall[tuple[int, bool, OrderPage]]("orders.page")  # (generation, reset, page)
+CUSTOMER = ServiceCall[Account]("orders.customer")
+# Each answers with the order as it is now; the status line says its new state.
+CANCEL = ServiceCall[Order]("orders.cancel")
+RETURN = ServiceCall[Order]("orders.return")
+FULFIL = ServiceCall[Order]("orders.fulfil")
+# The key bindings' actions and the order actions they need.
+NEEDS = {
+    "pay": OrderAction.PAY,
+    "cancel_order": OrderAction.CANCEL,
+    "return_items": OrderAction.RETURN,
+    "fulfil": OrderAction.FULFIL,
+    "discount": OrderAction.DISCOUNT,
+}
 
 
-class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
+class OrdersScreen(DiscountAndReceiptActions):
     """The customer's order history, or every order with filters for staff."""
 
     DEFAULT_CSS = """
@@ -87,7 +100,7 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
         yield Header()
         with Horizontal(id="order-filters"):
             yield Select(
-                [(STATUS_LABELS[s], s) for s in ORDER_STATUSES],
+                [(s.label, s.value) for s in OrderStatus],
                 prompt="Any status",
                 id="status-filter",
             )
@@ -115,22 +128,10 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         order = self.selected if self.is_mounted else None
-        if action == "pay":
-            return order is not None and order.status == "pending_payment"
-        if action == "cancel_order":
-            return order is not None and order.status in CANCELLABLE
-        if action == "return_items":
-            return (
-                order is not None
-                and order.status in RETURNABLE
-                and any(line.returnable_qty for line in order.lines)
-            )
-        if action == "fulfil":
-            return self.is_staff and order is not None and order.status == "paid"
+        if action in NEEDS:
+            return order is not None and order.can(NEEDS[action], staff=self.is_staff)
         if action == "filter":
             return self.is_staff
-        if action == "discount":
-            return self.is_staff and order is not None and order.status == "pending_payment"
         if action == "receipt":
             return order is not None and any(p.status == "succeeded" for p in order.payments)
         return True
@@ -187,9 +188,10 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
         gen, before = self.generation, None if reset else self.next_before
         status = self.query_one("#status-filter", Select).value
         customer = self.customer_filter
+        services = self.services
 
         def fetch() -> tuple[int, bool, OrderPage]:
-            page = self.services.orders.history(
+            page = services.orders.history(
                 account,
                 customer_id=customer.id if customer else None,
                 status=status if isinstance(status, str) else None,
@@ -198,35 +200,31 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
             )
             return gen, reset, page
 
-        self.run("page", fetch, group="orders.list")
+        self.call(PAGE, fetch, group="orders.list")
 
-    @on(ServiceDone)
-    def service_done(self, event: ServiceDone) -> None:
-        if event.tag == "page":
-            self._show_page(*event.result)
-        elif event.tag == "customer":
-            self.customer_filter = event.result
+    def busy_changed(self) -> None:
+        # An answer clears it too; an unexpected error or a cancellation only ends here.
+        self.fetching = self.fetching and self.is_busy("orders.list")
+
+    @on(ServiceResult)
+    def service_done(self, event: ServiceResult[Any]) -> None:
+        if PAGE.answered(event):
+            self._show_page(*event.value)
+        elif CUSTOMER.answered(event):
+            self.customer_filter = event.value
             self._filter_note()
             self.load(reset=True)
-        elif event.tag in ("cancel", "return", "fulfil", "discount"):
-            order = event.result
+        elif CANCEL.answered(event) or RETURN.answered(event) or FULFIL.answered(event):
+            order = event.value
             self._replace(order)
-            done = {
-                "cancel": "cancelled",
-                "return": "returned",
-                "fulfil": "fulfilled",
-                "discount": f"discounted: total now {money(order.total)}",
-            }
-            self.status(f"Order #{order.id} {done[event.tag]}.")
-            if event.tag in ("cancel", "return"):
-                self.offer_refund_receipt(order, f"Order #{order.id} {done[event.tag]}.")
-        else:
-            self.receipt_done(event)
+            done = f"Order #{order.id} {status_label(order)}."
+            self.status(done)
+            if not FULFIL.answered(event):
+                self.offer_refund_receipt(order, done)
 
     @on(ServiceFailed)
     def service_failed(self, event: ServiceFailed) -> None:
-        event.stop()
-        if event.action == "page":
+        if PAGE.failed(event):
             self.fetching = False
         self.status(f"{event.code}: {event.message}", error=True)
         self.notify(event.message, title=event.code, severity="error", markup=False)
@@ -249,12 +247,12 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
             self.status(f"{len(self.orders)}{'+' if self.next_before else ''} orders")
         self._show_selected()
 
-    def _cells(self, order: Order) -> tuple:
+    def _cells(self, order: Order) -> tuple[str | Text, ...]:
         who = order.customer_name if self.is_staff else order.seller_name
         return (
             str(order.id),
             when(order.created_at),
-            STATUS_LABELS.get(order.status, order.status),
+            status_label(order),
             str(order.item_count),
             Text(money(order.total), justify="right"),
             Text(who[: self.who_width]),
@@ -301,13 +299,15 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
             self.load(reset=True)
             return
 
+        services = self.services
+
         def lookup() -> Account:
-            found = self.services.auth.find_customer(account, phone)
+            found = services.auth.find_customer(account, phone)
             if found is None:
                 raise NotFound(f"no customer with phone {phone}")
             return found
 
-        self.run("customer", lookup, group="orders.lookup")
+        self.call(CUSTOMER, lookup, group="orders.lookup")
 
     def _filter_note(self) -> None:
         who = self.customer_filter
@@ -330,12 +330,14 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
         if order is None or account is None:
             return
 
+        services = self.services
+
         def cancel(reason: str | None) -> None:
             if reason is None:
                 return
-            self.run(
-                "cancel",
-                lambda: self.services.orders.cancel(account, order.id, reason),
+            self.call(
+                CANCEL,
+                lambda: services.orders.cancel(account, order.id, reason),
                 group="orders.action",
             )
 
@@ -347,7 +349,7 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
         from workshop_tui.screens.receipt import ReceiptScreen
 
         order = self.selected
-        if order is None or order.status != "pending_payment":
+        if order is None or not order.can(OrderAction.PAY, staff=self.is_staff):
             return
 
         def paid(result: PaymentResult | None) -> None:
@@ -364,12 +366,14 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
         if order is None or account is None:
             return
 
+        services = self.services
+
         def give_back(choice: ReturnChoice | None) -> None:
             if choice is None:
                 return
-            self.run(
-                "return",
-                lambda: self.services.orders.return_items(
+            self.call(
+                RETURN,
+                lambda: services.orders.return_items(
                     account, order.id, list(choice.items), choice.reason
                 ),
                 group="orders.action",
@@ -381,8 +385,9 @@ class OrdersScreen(DiscountAndReceiptActions, ServiceScreen):
         order, account = self.selected, self.account
         if order is None or account is None:
             return
-        self.run(
-            "fulfil",
-            lambda: self.services.orders.fulfil(account, order.id),
+        services = self.services
+        self.call(
+            FULFIL,
+            lambda: services.orders.fulfil(account, order.id),
             group="orders.action",
         )
