@@ -49,6 +49,8 @@ class Settings:
     staff_discount_limit_percent: Decimal = Decimal("10")
     terminal_id: str = "terminal-1"
     require_cash_session: bool = False
+    # Send the web session cookie over HTTPS only: turn on behind a TLS proxy.
+    cookie_secure: bool = False
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

@@ -5,13 +5,20 @@ No SQL and no business rules here; typed errors become `{"error": {...}}` in app
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, session
+from flask import Blueprint, Response, jsonify
 
 from workshop_tui.services.auth import require_staff
 from workshop_tui.web import serialize
 from workshop_tui.web.inputs import field, idempotency_key, json_body, query_int, query_text
 from workshop_tui.web.openapi import spec
-from workshop_tui.web.security import csrf_token, current_account, services, start_session
+from workshop_tui.web.security import (
+    client_source,
+    csrf_token,
+    current_account,
+    end_session,
+    services,
+    start_session,
+)
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -30,6 +37,7 @@ def login():
         field(body, "login", kind=str),
         field(body, "password", kind=str),
         name=field(body, "name", default="", kind=str),
+        source=client_source(),
     )
     token = start_session(result.account)
     payload = {"account": serialize.account(result.account), "created": result.created}
@@ -38,7 +46,7 @@ def login():
 
 @api.post("/auth/logout")
 def logout():
-    session.clear()
+    end_session()
     return "", 204
 
 
