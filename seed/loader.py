@@ -40,6 +40,8 @@ from seed.load_checks import (
 from seed.vocab import EXPIRY_REASON
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services.auth import WALK_IN_USERNAME as WALK_IN
+from workshop_tui.services.passwords import UNUSABLE_HASH
 
 __all__ = ["LoadError", "load", "TABLES"]
 
@@ -158,6 +160,7 @@ def load(
                 counts["order_discounts"] = cur.rowcount
             cur.execute("RESET enable_nestloop")
             _reset_sequences(cur)
+            _ensure_walk_in(cur)
         if verify_hashes:
             _verify_ledger(conn, files["transactions"])
         conn.commit()
@@ -233,11 +236,13 @@ def _require_schema(cur: Any) -> None:
 
 def _refuse_or_empty(cur: Any, replace: bool) -> None:
     tables = [t.name for t in m.Base.metadata.sorted_tables]
-    cur.execute(
-        " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
-    )
+    # The walk-in account of the migration alone does not make a database "not empty".
+    holds = {t: f"SELECT 1 FROM {t}" for t in tables}
+    holds["customers"] = f"SELECT 1 FROM customers WHERE username IS DISTINCT FROM '{WALK_IN}'"
+    cur.execute(" UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS ({q})" for t, q in holds.items()))
     holding = [row[0] for row in cur.fetchall()]
     if not holding:
+        cur.execute("DELETE FROM customers")  # its id may be one the files use: made again after
         return
     if not replace:
         raise LoadError(
@@ -279,6 +284,17 @@ class _Counting:
 
     def readline(self, size: int = -1) -> bytes:
         return self.read(size) if size > 0 else self.handle.readline()
+
+
+def _ensure_walk_in(cur: Any) -> None:
+    """The counter's walk-in account, after the loaded ids; never one that can log in."""
+    cur.execute(
+        "INSERT INTO customers (username, name, role, password_hash, is_active) "
+        "VALUES (%(name)s, 'Walk-in customer', 'customer', %(hash)s, false) "
+        "ON CONFLICT (username) DO UPDATE SET password_hash = %(hash)s, is_active = false, "
+        "role = 'customer'",
+        {"name": WALK_IN, "hash": UNUSABLE_HASH},
+    )
 
 
 def _reset_sequences(cur: Any) -> None:
