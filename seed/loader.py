@@ -20,6 +20,7 @@ Bad input raises LoadError("<file>: line <n>: <reason>").
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Callable
 from pathlib import Path
@@ -104,6 +105,7 @@ def find_files(directory: Path) -> dict[str, Path]:
 
 
 def read_header(table: str, path: Path) -> list[str]:
+    _require_utf8(path)
     with path.open(newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle), None)
     if not header:
@@ -117,6 +119,30 @@ def read_header(table: str, path: Path) -> list[str]:
         if names:
             raise LoadError(f"{path.name}: line 1: {problem} column(s) {', '.join(names)}")
     return header
+
+
+NEWLINE = b"\n"
+
+
+def _require_utf8(path: Path) -> None:
+    """Name the first line that is not UTF-8 (COPY would fail on it with a worse message)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk.count(NEWLINE, 0, max(0, exc.start - pending)) + 1
+                raise LoadError(
+                    f"{path.name}: line {line}: not UTF-8 text; save the file as UTF-8"
+                ) from None
+            lines += chunk.count(NEWLINE)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise LoadError(f"{path.name}: line {lines + 1}: not UTF-8 text at the end") from None
 
 
 def load(
