@@ -251,3 +251,12 @@ def _hash(token: str) -> str:
     from workshop_tui.services.sessions import token_hash
 
     return token_hash(token)
+
+
+def test_customers_failing_at_a_kiosk_never_slow_the_staff_unlock_there(make_services, shop):
+    services = make_services(login_max_failures=1, login_lockout_seconds=60)
+    for n in range(12):
+        f.account(services.db, phone=f"+91900000{n:04d}")
+        with pytest.raises(AuthFailed):
+            services.auth.login_or_register(f"900000{n:04d}", "000001")
+    assert services.auth.login("counter", "staffpass1").id == shop.staff.id

@@ -27,7 +27,7 @@ from workshop_tui.services.common_pins import weak_pin_reason
 from workshop_tui.services.errors import AuthFailed, Forbidden, InvalidInput, NotFound
 from workshop_tui.services.passwords import UNUSABLE_HASH, hash_secret, verify_secret
 from workshop_tui.services.text import clean_text
-from workshop_tui.services.throttle import Throttle
+from workshop_tui.services.throttle import TERMINAL, Throttle
 from workshop_tui.services.types import Account, LoginResult
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,29}$")
@@ -106,7 +106,7 @@ class AuthService:
 
     def _source(self, source: str | None) -> str:
         """Who is trying: 'web:<address>' from the web, this terminal otherwise."""
-        return source or f"terminal:{self.db.settings.terminal_id}"
+        return source or f"{TERMINAL}{self.db.settings.terminal_id}"
 
     # --- logging in -----------------------------------------------------------
 

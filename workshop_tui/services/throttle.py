@@ -1,8 +1,8 @@
 """Login throttling in the database (shared by every web process and terminal).
 
 Failures are counted in two scopes:
-- 'address': one source (channel and client address, or the terminal) across every
-  login and registration, so one client cannot guess a PIN against many phones;
+- 'address': one web client across every login and registration, so one client
+  cannot guess a PIN against many phones (a terminal counts per login only);
 - 'account': one login from one source, so failures from the web never slow the
   same staff login at the terminal, and an outsider cannot lock anyone out.
 After the free failures each further one blocks the key for twice as long as the
@@ -24,6 +24,7 @@ from workshop_tui.services.errors import RateLimited
 # One client address may fail (or register) this many times the per-account allowance.
 ADDRESS_FACTOR = 4
 MAX_DELAY_SECONDS = 24 * 3600
+TERMINAL = "terminal:"
 
 _RECORD = text(
     """
@@ -62,9 +63,9 @@ class Throttle:
 
     def refuse_if_blocked(self, login: str | None, source: str) -> None:
         """rate_limited (with the wait in seconds) if this source or this login from it must wait."""
-        keys = [("address", source[:200])]
-        if login is not None:
-            keys.append(("account", account_key(login, source)))
+        keys = _keys(login, source)
+        if not keys:
+            return
         t = m.AuthThrottle
 
         def work(s):
@@ -82,9 +83,7 @@ class Throttle:
 
     def record(self, login: str | None, source: str) -> None:
         """Count one failure (or one registration when `login` is None) against the source."""
-        keys = [("address", source[:200])]
-        if login is not None:
-            keys.append(("account", account_key(login, source)))
+        keys = _keys(login, source)
         base = max(1, self.db.settings.login_lockout_seconds)
 
         def work(s):
@@ -107,4 +106,13 @@ class Throttle:
         )
 
 
-__all__ = ["Throttle", "account_key"]
+def _keys(login: str | None, source: str) -> list[tuple[str, str]]:
+    # A terminal is one place people stand at, staff among them: throttling it as a whole
+    # would let anyone at a kiosk slow the staff unlock there, so it counts per login only.
+    keys = [] if source.startswith(TERMINAL) else [("address", source[:200])]
+    if login is not None:
+        keys.append(("account", account_key(login, source)))
+    return keys
+
+
+__all__ = ["TERMINAL", "Throttle", "account_key"]
