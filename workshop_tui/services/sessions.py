@@ -54,15 +54,23 @@ class SessionService:
             "idle": IDLE,
             "absolute": ABSOLUTE,
         }
-        in_plain_transaction(
-            self.db,
-            lambda tx: run(
+
+        def work(tx):
+            # The account's ended sessions go now: the table holds live ones and little else.
+            run(
+                tx,
+                "DELETE FROM sessions WHERE customer_id = %(id)s AND (revoked_at IS NOT NULL "
+                "OR expires_at <= now() OR absolute_expires_at <= now())",
+                params,
+            )
+            run(
                 tx,
                 "INSERT INTO sessions (token_hash, customer_id, expires_at, absolute_expires_at) "
                 "VALUES (%(hash)s, %(id)s, now() + %(idle)s, now() + %(absolute)s)",
                 params,
-            ),
-        )
+            )
+
+        in_plain_transaction(self.db, work)
         return token
 
     def account(self, token: object) -> Account | None:
@@ -108,19 +116,6 @@ class SessionService:
                 "UPDATE sessions SET revoked_at = now() "
                 "WHERE customer_id = %(id)s AND revoked_at IS NULL",
                 {"id": account_id},
-            )
-            return tx.cursor.rowcount
-
-        return in_plain_transaction(self.db, work)
-
-    def purge(self) -> int:
-        """Delete sessions that ended more than a day ago (the table stays small)."""
-
-        def work(tx):
-            run(
-                tx,
-                "DELETE FROM sessions WHERE COALESCE(revoked_at, LEAST(expires_at, "
-                "absolute_expires_at)) < now() - interval '1 day'",
             )
             return tx.cursor.rowcount
 
