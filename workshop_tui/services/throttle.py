@@ -79,7 +79,7 @@ class Throttle:
         until = read_only(self.db, work)
         if until is not None:
             wait = max(1, int((until - datetime.now(UTC)).total_seconds() + 0.999))
-            raise RateLimited(f"too many attempts: try again in {wait} s", retry_after=wait)
+            raise RateLimited(f"too many failed attempts: try again in {wait} s", retry_after=wait)
 
     def record(self, login: str | None, source: str) -> None:
         """Count one failure (or one registration when `login` is None) against the source."""
