@@ -124,7 +124,7 @@ class AuthService:
         if row is None:
             if kind == "username" and is_reserved(value):
                 raise InvalidInput(f"the username {value!r} is reserved: choose another")
-            result = self._register(kind, value, check_new_pin(secret), clean_name)
+            result = self._register(kind, value, check_new_pin(secret), clean_name, source)
             if result.created:
                 self.throttle.record(None, source)  # registrations count against the address
             return result
@@ -166,7 +166,7 @@ class AuthService:
 
         return read_only(self.db, work)
 
-    def _register(self, kind: str, value: str, pin: str, name: str) -> LoginResult:
+    def _register(self, kind: str, value: str, pin: str, name: str, source: str) -> LoginResult:
         hashed = hash_secret(pin)
 
         def work(s):
@@ -179,7 +179,7 @@ class AuthService:
             return LoginResult(account=in_transaction(self.db, work), created=True)
         except IntegrityError:
             # Someone registered the same login a moment ago: log in instead.
-            return self.login_or_register(value, pin)
+            return self.login_or_register(value, pin, source=source)
 
     # --- accounts -------------------------------------------------------------
 
