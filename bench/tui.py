@@ -41,7 +41,7 @@ from bench._pty import Terminal  # noqa: E402
 
 TARGETS = {"launch": 1.0, "login": 0.5, "t.launch": 1.0, "t.login": 0.5, "t.search": 0.1,
            "memory_mb": 200}  # fmt: skip
-PHONE, PIN = "9876543210", "123456"
+PHONE, PIN = "9876543210", "274913"
 
 FILL = """
 INSERT INTO sellers (name, rating) SELECT 'Seller ' || g, 3.5 + (g % 15) / 10.0

@@ -7,6 +7,7 @@ epoch (UTC) until the moment they are written, so no float ever rounds a rupee.
 from __future__ import annotations
 
 import csv
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,9 @@ def ordered(columns: Table, order: np.ndarray) -> Table:
     }
 
 
+SECRET_COLUMNS = frozenset({"password_hash"})
+
+
 def write_table(columns: Table, path: Path) -> int:
     """Write one table's CSV (header = column names, '\\n' line ends); return its row count.
 
@@ -73,7 +77,12 @@ def write_table(columns: Table, path: Path) -> int:
     """
     lists = [v.tolist() if isinstance(v, np.ndarray) else v for v in columns.values()]
     rows = len(lists[0]) if lists else 0
-    with path.open("w", encoding="utf-8", newline="") as out:
+    # A file of password hashes is readable by its owner only (offline guessing of PINs is cheap).
+    secret = bool(SECRET_COLUMNS & set(columns))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if secret else 0o666)
+    if secret:
+        os.chmod(path, 0o600)  # the file may have existed with a wider mode
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(list(columns))
         writer.writerows(zip(*lists, strict=True))

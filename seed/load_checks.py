@@ -34,7 +34,7 @@ class LoadError(Exception):
 def line_of(path: Path, column: str, value: object, occurrence: int = 1) -> int | None:
     """The physical line of the n-th row whose `column` holds `value` (None if absent)."""
     wanted = str(value)
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
         if column not in header:
@@ -57,6 +57,19 @@ _CONTEXT = re.compile(r"COPY (\w+), line (\d+)")
 _KEY = re.compile(r"Key \((?P<cols>[^)]*)\)=\((?P<vals>.*)\)")
 
 
+def unterminated_quote_line(path: Path) -> int | None:
+    """The physical line where a quoted field opens and never closes (None if every one closes).
+
+    COPY only notices at the end of the file and names the last line read.
+    """
+    opened_at = None
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            if raw.count(b'"') % 2:  # "" inside a quoted field is even, so only odd counts flip
+                opened_at = number if opened_at is None else None
+    return opened_at
+
+
 def copy_error(exc: psycopg2.Error, path: Path) -> LoadError:
     """Turn a failed COPY into one located message."""
     diag = exc.diag
@@ -64,6 +77,8 @@ def copy_error(exc: psycopg2.Error, path: Path) -> LoadError:
     detail = (diag.message_detail or "").strip()
     found = _CONTEXT.search(diag.context or "")
     line = int(found.group(2)) if found else None
+    if "unterminated CSV quoted field" in reason:
+        line = unterminated_quote_line(path) or line
     key = _KEY.search(detail)
     if key and "," not in key.group("cols"):
         column, value = key.group("cols"), key.group("vals")
@@ -144,6 +159,27 @@ RULES: tuple[tuple[str, str, str, str], ...] = (
                              AND p.kind = 'charge' AND p.status = 'succeeded')
            ORDER BY o.id LIMIT 1""",
         "orders",
+        "id",
+    ),
+    (
+        "payment {0}: a charge of {1} for order {2}, whose total is {3}",
+        """SELECT p.id, p.amount, o.id, o.total FROM payments p JOIN orders o ON o.id = p.order_id
+           WHERE p.kind = 'charge' AND p.status = 'succeeded' AND p.amount <> o.total
+           ORDER BY p.id LIMIT 1""",
+        "payments",
+        "id",
+    ),
+    (
+        "payment {0}: the refunds of order {1} add up to {2}, more than the {3} charged",
+        """SELECT MAX(p.id), p.order_id, SUM(p.amount), COALESCE(MAX(c.charged), 0)
+             FROM payments p LEFT JOIN (
+                  SELECT order_id, SUM(amount) charged FROM payments
+                   WHERE kind = 'charge' AND status = 'succeeded' GROUP BY 1) c
+               ON c.order_id = p.order_id
+            WHERE p.kind = 'refund' AND p.status = 'succeeded'
+            GROUP BY p.order_id HAVING SUM(p.amount) > COALESCE(MAX(c.charged), 0)
+            ORDER BY 1 LIMIT 1""",
+        "payments",
         "id",
     ),
     (

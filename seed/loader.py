@@ -20,6 +20,7 @@ Bad input raises LoadError("<file>: line <n>: <reason>").
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,8 @@ from seed.load_checks import (
 from seed.vocab import EXPIRY_REASON
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
+from workshop_tui.services.auth import WALK_IN_USERNAME as WALK_IN
+from workshop_tui.services.passwords import UNUSABLE_HASH
 
 __all__ = ["LoadError", "load", "TABLES"]
 
@@ -102,6 +105,7 @@ def find_files(directory: Path) -> dict[str, Path]:
 
 
 def read_header(table: str, path: Path) -> list[str]:
+    _require_utf8(path)
     with path.open(newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle), None)
     if not header:
@@ -115,6 +119,30 @@ def read_header(table: str, path: Path) -> list[str]:
         if names:
             raise LoadError(f"{path.name}: line 1: {problem} column(s) {', '.join(names)}")
     return header
+
+
+NEWLINE = b"\n"
+
+
+def _require_utf8(path: Path) -> None:
+    """Name the first line that is not UTF-8 (COPY would fail on it with a worse message)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk.count(NEWLINE, 0, max(0, exc.start - pending)) + 1
+                raise LoadError(
+                    f"{path.name}: line {line}: not UTF-8 text; save the file as UTF-8"
+                ) from None
+            lines += chunk.count(NEWLINE)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise LoadError(f"{path.name}: line {lines + 1}: not UTF-8 text at the end") from None
 
 
 def load(
@@ -158,6 +186,7 @@ def load(
                 counts["order_discounts"] = cur.rowcount
             cur.execute("RESET enable_nestloop")
             _reset_sequences(cur)
+            _ensure_walk_in(cur)
         if verify_hashes:
             _verify_ledger(conn, files["transactions"])
         conn.commit()
@@ -233,11 +262,13 @@ def _require_schema(cur: Any) -> None:
 
 def _refuse_or_empty(cur: Any, replace: bool) -> None:
     tables = [t.name for t in m.Base.metadata.sorted_tables]
-    cur.execute(
-        " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
-    )
+    # The walk-in account of the migration alone does not make a database "not empty".
+    holds = {t: f"SELECT 1 FROM {t}" for t in tables}
+    holds["customers"] = f"SELECT 1 FROM customers WHERE username IS DISTINCT FROM '{WALK_IN}'"
+    cur.execute(" UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS ({q})" for t, q in holds.items()))
     holding = [row[0] for row in cur.fetchall()]
     if not holding:
+        cur.execute("DELETE FROM customers")  # its id may be one the files use: made again after
         return
     if not replace:
         raise LoadError(
@@ -279,6 +310,17 @@ class _Counting:
 
     def readline(self, size: int = -1) -> bytes:
         return self.read(size) if size > 0 else self.handle.readline()
+
+
+def _ensure_walk_in(cur: Any) -> None:
+    """The counter's walk-in account, after the loaded ids; never one that can log in."""
+    cur.execute(
+        "INSERT INTO customers (username, name, role, password_hash, is_active) "
+        "VALUES (%(name)s, 'Walk-in customer', 'customer', %(hash)s, false) "
+        "ON CONFLICT (username) DO UPDATE SET password_hash = %(hash)s, is_active = false, "
+        "role = 'customer'",
+        {"name": WALK_IN, "hash": UNUSABLE_HASH},
+    )
 
 
 def _reset_sequences(cur: Any) -> None:

@@ -47,6 +47,9 @@ def _configure_logging(dev: bool = False) -> None:
         root.addHandler(TextualHandler())
 
 
+UNDEFINED_TABLE = "42P01"
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"workshop: {message}", err=True)
     sys.exit(code)
@@ -57,6 +60,8 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import ProgrammingError
+
         from workshop_tui.db import DatabaseUnavailable
         from workshop_tui.services.errors import ServiceError
 
@@ -66,6 +71,10 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc))
         except ServiceError as exc:
             fail(f"{exc.code}: {exc.message}")
+        except ProgrammingError as exc:
+            if getattr(exc.orig, "pgcode", None) != UNDEFINED_TABLE:
+                raise
+            fail("the database has no Workshop schema (or an old one): run `workshop db upgrade`")
 
     return wrapper
 
@@ -275,7 +284,7 @@ def user_add(ctx: click.Context, username: str, role: str, name: str) -> None:
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     services = open_services(ctx)
     account = services.auth.create_user(username=username, password=password, role=role, name=name)
     click.echo(f"added {account.role} {account.username} (id {account.id})")
@@ -304,7 +313,15 @@ def ledger_verify(ctx: click.Context, witness: Path | None) -> None:
     if witness is not None:
         if not witness.exists():
             fail(f"no witness file at {witness}")
-        heads = services.ledger.read_witness(witness.read_text())
+        try:
+            recorded = witness.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as exc:
+            fail(f"cannot read the witness file {witness}: {type(exc).__name__}")
+        if not recorded.strip():
+            fail(f"the witness file {witness} is empty: it records no chain heads")
+        heads = services.ledger.read_witness(recorded)
+        if not heads:
+            fail(f"the witness file {witness} records no chain heads")
     report = services.ledger.verify(witness=heads)
     click.echo(report.summary)
     sys.exit(EXIT_OK if report.ok else EXIT_CHECK_FAILED)

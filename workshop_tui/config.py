@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     staff_discount_limit_percent: Decimal = Decimal("10")
     terminal_id: str = "terminal-1"
     require_cash_session: bool = False
+    # Send the web session cookie over HTTPS only: turn on behind a TLS proxy.
+    cookie_secure: bool = False
 
     @field_validator("data_dir")
     @classmethod

@@ -23,7 +23,7 @@ async def test_the_cart_shows_lines_totals_and_marks_short_lines(
 ):
     services.cart.set_quantity(customer, shop_data["hammer"], 2)
     services.cart.set_quantity(customer, shop_data["saw"], 2)
-    other = services.auth.login_or_register("9000000001", "111111").account
+    other = services.auth.login_or_register("9000000001", "274913").account
     services.cart.set_quantity(other, shop_data["saw"], 1)
     services.orders.checkout(other, "other-1")  # leaves one saw
     app = app_factory()

@@ -23,11 +23,11 @@ async def test_a_new_phone_registers_by_typing_the_pin_twice(app_factory, servic
         await pilot.press(*"9123456789", "enter")
         await settle(pilot)
         assert app.screen.query_one("#pin2", Input).display
-        await pilot.press(*"246810", "enter", *"246810", "enter", *"Ravi", "enter")
+        await pilot.press(*"274913", "enter", *"274913", "enter", *"Ravi", "enter")
         await settle(pilot)
         assert app.current_mode == "shop"
         assert app.session.account.name == "Ravi"
-    assert services.auth.login("9123456789", "246810").id == app.session.account.id
+    assert services.auth.login("9123456789", "274913").id == app.session.account.id
 
 
 async def test_two_different_pins_do_not_register(app_factory, services):
@@ -36,7 +36,7 @@ async def test_two_different_pins_do_not_register(app_factory, services):
         await pilot.pause()
         await pilot.press(*"9123456789", "enter")
         await settle(pilot)
-        await pilot.press(*"246810", "enter", *"246811", "enter", "enter")
+        await pilot.press(*"274913", "enter", *"274914", "enter", "enter")
         await settle(pilot)
         assert app.current_mode == "login"
         assert "The two PINs differ" in shown(app)

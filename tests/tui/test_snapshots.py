@@ -69,7 +69,7 @@ def test_shop_screen(snap_compare, app_factory, shop_data, customer, services, s
 def test_cart_screen(snap_compare, app_factory, shop_data, customer, services, size):
     services.cart.set_quantity(customer, shop_data["sale"], 1)
     services.cart.set_quantity(customer, shop_data["saw"], 2)
-    other = services.auth.login_or_register("9000000001", "111111").account
+    other = services.auth.login_or_register("9000000001", "274913").account
     services.cart.set_quantity(other, shop_data["saw"], 1)
     services.orders.checkout(other, "other-1")  # one saw left: the line is marked
 

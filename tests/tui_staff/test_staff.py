@@ -111,11 +111,11 @@ async def test_an_unknown_phone_offers_to_register_the_customer(app, shop, servi
         await press(pilot, "n")
         assert isinstance(app.screen, RegisterCustomerDialog)
         assert app.screen.query_one("#new-phone", Input).value == "9000000001"
-        await pilot.press(*"Meena", "enter", *"246810", "enter", *"246810")
+        await pilot.press(*"Meena", "enter", *"274913", "enter", *"274913")
         await press(pilot, "enter")
         assert app.session.counter_customer is not None
         assert app.session.counter_customer.phone == "+919000000001"
-        assert services.auth.login("9000000001", "246810").name == "Meena"
+        assert services.auth.login("9000000001", "274913").name == "Meena"
 
 
 async def test_a_walk_in_is_served_and_can_be_cleared(app, shop):

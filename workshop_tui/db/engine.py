@@ -23,18 +23,27 @@ class DatabaseUnavailable(Exception):
     """The server named by the URL cannot be reached (message is safe to print)."""
 
 
+# libpq takes a password from the query string too (?password=, ?sslpassword=).
+SECRET_QUERY_KEYS = ("password", "sslpassword", "passfile")
+
+
 def mask_url(url: str) -> str:
+    """The URL with every password hidden: user:pw@ and ?password= alike."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
         return "<unparseable database URL>"
+    hidden = {k: "***" for k in parsed.query if k.lower() in SECRET_QUERY_KEYS}
+    if hidden:
+        parsed = parsed.update_query_dict(hidden)
+    return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
 def normalise_url(url: str) -> str:
     """Accept postgres:// and postgresql:// URLs; always drive them with psycopg2."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise DatabaseUnavailable(f"not a database URL: {mask_url(url)}") from exc
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg2")

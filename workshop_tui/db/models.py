@@ -150,14 +150,35 @@ class Customer(Base):
     )
 
 
-class LoginThrottle(Base):
-    """Failed logins per normalised login name, so unknown names are throttled too."""
+class AuthThrottle(Base):
+    """Failed logins (and registrations) per (scope, key), shared by every process.
 
-    __tablename__ = "login_throttle"
-    login: Mapped[str] = mapped_column(String(60), primary_key=True)
+    scope 'account' counts per login name and source channel, 'address' per client
+    address across all logins; `blocked_until` grows with each failure past the free ones.
+    """
+
+    __tablename__ = "auth_throttle"
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = created_at()
+    __table_args__ = (CheckConstraint("scope IN ('account', 'address')", name="scope_known"),)
+
+
+class WebSession(Base):
+    """A signed-in web session: the cookie holds a random id, this row only its SHA-256."""
+
+    __tablename__ = "sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    last_seen_at: Mapped[datetime] = created_at()
+    created_at: Mapped[datetime] = created_at()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    absolute_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Cart(Base):

@@ -43,12 +43,14 @@ class Services:
         from workshop_tui.services.payments import PaymentService
         from workshop_tui.services.receipts import ReceiptService
         from workshop_tui.services.reports import ReportService
+        from workshop_tui.services.sessions import SessionService
         from workshop_tui.services.stock import StockService
 
         self.db = db
         self.settings = db.settings
         self.events = EventService(db)
         self.auth = AuthService(db)
+        self.sessions = SessionService(db)
         self.catalog = CatalogService(db)
         self.cart = CartService(db)
         self.ledger = LedgerService(db)

@@ -2,18 +2,20 @@
 
 A login is a phone number (normalised, so one person is one account) or a
 username. Customers use a PIN of 6 to 8 digits, staff a password of 8 or more
-characters; both are argon2id hashes. Failed attempts are counted per login
-name, known or not, and lock that name for a while (`rate_limited`).
+characters; both are argon2id hashes. Failed attempts are counted per source
+(the web's client address, or this terminal) across all logins and per login
+from that source, with growing delays (`rate_limited`, services.throttle).
 Hashing happens outside any transaction: it is deliberately slow.
+
+Logins that look official (admin..., staff..., the walk-in account) are reserved:
+only `workshop user add` makes them, and the walk-in account never logs in.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,13 +24,26 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import convert
 from workshop_tui.services._tx import in_transaction, read_only
-from workshop_tui.services.errors import AuthFailed, Forbidden, InvalidInput, NotFound, RateLimited
-from workshop_tui.services.passwords import hash_secret, verify_secret
+from workshop_tui.services.common_pins import weak_pin_reason
+from workshop_tui.services.errors import AuthFailed, Forbidden, InvalidInput, NotFound
+from workshop_tui.services.passwords import UNUSABLE_HASH, hash_secret, verify_secret
+from workshop_tui.services.throttle import TERMINAL, Throttle
 from workshop_tui.services.types import Account, LoginResult
+from workshop_tui.services.validate import clean_text
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,29}$")
 PIN = re.compile(r"^[0-9]{6,8}$")
 WALK_IN_USERNAME = "walk-in"
+WALK_IN_NAMES = frozenset({WALK_IN_USERNAME, "walkin"})
+RESERVED_PREFIXES = (
+    "admin", "staff", "root", "system", "manager", "cashier", "support", "workshop",
+)  # fmt: skip
+
+
+def is_reserved(username: str) -> bool:
+    """Names that would pass for the shop's own accounts: only `workshop user add` makes them."""
+    name = username.strip().lower()
+    return name in WALK_IN_NAMES or name.startswith(RESERVED_PREFIXES)
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -69,48 +84,69 @@ def check_pin(pin: object) -> str:
     return pin
 
 
+def check_new_pin(pin: object) -> str:
+    """A PIN for a new account: 6 to 8 digits and not one anyone would guess first."""
+    reason = weak_pin_reason(check_pin(pin))
+    if reason:
+        raise InvalidInput(f"choose another PIN: this one {reason} and is easy to guess")
+    return pin  # type: ignore[return-value]
+
+
 def check_password(password: object) -> str:
     if not isinstance(password, str) or len(password) < 8 or len(password) > 200:
         raise InvalidInput("a password has 8 to 200 characters")
+    if not password.strip():
+        raise InvalidInput("a password cannot be only spaces")
     return password
 
 
 class AuthService:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.throttle = Throttle(db)
+
+    def _source(self, source: str | None) -> str:
+        """Who is trying: 'web:<address>' from the web, this terminal otherwise."""
+        return source or f"{TERMINAL}{self.db.settings.terminal_id}"
 
     # --- logging in -----------------------------------------------------------
 
-    def login_or_register(self, login: object, secret: object, *, name: str = "") -> LoginResult:
+    def login_or_register(
+        self, login: object, secret: object, *, name: object = "", source: str | None = None
+    ) -> LoginResult:
         """Log in an existing account, or register a new customer with this PIN."""
         kind, value = parse_login(login)
         if not isinstance(secret, str) or not secret or len(secret) > 200:
             raise InvalidInput("enter your PIN or password")
-        self._refuse_if_locked(value)
+        clean_name = clean_text(name or "", "name", 200)
+        source = self._source(source)
+        self.throttle.refuse_if_blocked(value, source)
         row = self._find(kind, value)
         if row is None:
-            return self._register(kind, value, check_pin(secret), name)
-        if not row.is_active or not verify_secret(row.password_hash, secret):
-            self._record_failure(value)
-            raise AuthFailed("wrong login or PIN/password")
-        self._clear_failures(value)
-        return LoginResult(account=row.account, created=False)
+            if kind == "username" and is_reserved(value):
+                raise InvalidInput(f"the username {value!r} is reserved: choose another")
+            result = self._register(kind, value, check_new_pin(secret), clean_name, source)
+            if result.created:
+                self.throttle.record(None, source)  # registrations count against the address
+            return result
+        return LoginResult(account=self._check_secret(row, value, secret, source), created=False)
 
-    def login(self, login: object, secret: object) -> Account:
+    def login(self, login: object, secret: object, *, source: str | None = None) -> Account:
         """Log in only (never registers): staff unlocking a kiosk, for example."""
         kind, value = parse_login(login)
         if not isinstance(secret, str):
             raise InvalidInput("enter your PIN or password")
-        self._refuse_if_locked(value)
-        row = self._find(kind, value)
-        if (
-            row is None
-            or not row.is_active
-            or not verify_secret(row.password_hash if row else None, secret)
-        ):
-            self._record_failure(value)
+        source = self._source(source)
+        self.throttle.refuse_if_blocked(value, source)
+        return self._check_secret(self._find(kind, value), value, secret, source)
+
+    def _check_secret(self, row: _Row | None, value: str, secret: str, source: str) -> Account:
+        usable = row is not None and row.is_active and value not in WALK_IN_NAMES
+        if not verify_secret(row.password_hash if usable and row else None, secret):
+            self.throttle.record(value, source)
             raise AuthFailed("wrong login or PIN/password")
-        self._clear_failures(value)
+        assert row is not None
+        self.throttle.clear(value, source)
         return row.account
 
     def exists(self, login: object) -> bool:
@@ -131,14 +167,11 @@ class AuthService:
 
         return read_only(self.db, work)
 
-    def _register(self, kind: str, value: str, pin: str, name: str) -> LoginResult:
+    def _register(self, kind: str, value: str, pin: str, name: str, source: str) -> LoginResult:
         hashed = hash_secret(pin)
-        clean_name = (name or "").strip()[:200]
 
         def work(s: Session) -> Account:
-            row = m.Customer(
-                role="customer", password_hash=hashed, name=clean_name, **{kind: value}
-            )
+            row = m.Customer(role="customer", password_hash=hashed, name=name, **{kind: value})
             s.add(row)
             s.flush()
             return convert.account(row)
@@ -147,49 +180,7 @@ class AuthService:
             return LoginResult(account=in_transaction(self.db, work), created=True)
         except IntegrityError:
             # Someone registered the same login a moment ago: log in instead.
-            return self.login_or_register(value, pin)
-
-    # --- throttling -----------------------------------------------------------
-
-    def _refuse_if_locked(self, login: str) -> None:
-        def work(s: Session) -> datetime | None:
-            return s.scalar(
-                select(m.LoginThrottle.locked_until).where(
-                    m.LoginThrottle.login == login, m.LoginThrottle.locked_until > func.now()
-                )
-            )
-
-        until = read_only(self.db, work)
-        if until is not None:
-            wait = max(1, int((until - datetime.now(UTC)).total_seconds() + 0.999))
-            raise RateLimited(f"too many failed attempts: try again in {wait} s", retry_after=wait)
-
-    def _record_failure(self, login: str) -> None:
-        limit = self.db.settings.login_max_failures
-        lockout = timedelta(seconds=self.db.settings.login_lockout_seconds)
-
-        def work(s: Session) -> None:
-            stmt = insert(m.LoginThrottle).values(login=login, failures=1, updated_at=func.now())
-            failures = s.scalar(
-                stmt.on_conflict_do_update(
-                    index_elements=[m.LoginThrottle.login],
-                    set_={"failures": m.LoginThrottle.failures + 1, "updated_at": func.now()},
-                ).returning(m.LoginThrottle.failures)
-            )
-            if failures is not None and failures >= limit:
-                s.execute(
-                    update(m.LoginThrottle)
-                    .where(m.LoginThrottle.login == login)
-                    .values(failures=0, locked_until=datetime.now(UTC) + lockout)
-                )
-
-        in_transaction(self.db, work)
-
-    def _clear_failures(self, login: str) -> None:
-        in_transaction(
-            self.db,
-            lambda s: s.execute(delete(m.LoginThrottle).where(m.LoginThrottle.login == login)),
-        )
+            return self.login_or_register(value, pin, source=source)
 
     # --- accounts -------------------------------------------------------------
 
@@ -199,16 +190,17 @@ class AuthService:
         kind, value = parse_login(username)
         if kind != "username":
             raise InvalidInput("staff accounts use a username, not a phone number")
+        if value in WALK_IN_NAMES:
+            raise InvalidInput(f"the username {value!r} belongs to the counter's walk-in sales")
         if role not in m.ROLES:
             raise InvalidInput(f"role must be one of {', '.join(m.ROLES)}")
+        clean_name = clean_text(name or "", "name", 200)
         hashed = hash_secret(
             check_pin(password) if role == "customer" else check_password(password)
         )
 
         def work(s: Session) -> Account:
-            row = m.Customer(
-                username=value, role=role, name=name.strip()[:200], password_hash=hashed
-            )
+            row = m.Customer(username=value, role=role, name=clean_name, password_hash=hashed)
             s.add(row)
             s.flush()
             return convert.account(row)
@@ -244,12 +236,12 @@ class AuthService:
         return row.account if row else None
 
     def walk_in_customer(self, actor: Account) -> Account:
-        """The shared account counter sales to an anonymous customer are booked to."""
+        """The shared account counter sales to an anonymous customer are booked to.
+
+        Migration 0004 creates it (inactive, with a hash nothing verifies against) and
+        its name is reserved, so nobody can register it first and claim those sales.
+        """
         require_staff(actor)
-        existing = self._find("username", WALK_IN_USERNAME)
-        if existing:
-            return existing.account
-        unusable = hash_secret(secrets.token_urlsafe(32))
 
         def work(s: Session) -> Account:
             s.execute(
@@ -258,14 +250,15 @@ class AuthService:
                     username=WALK_IN_USERNAME,
                     name="Walk-in customer",
                     role="customer",
-                    password_hash=unusable,
+                    password_hash=UNUSABLE_HASH,
                     is_active=False,
                 )
-                .on_conflict_do_nothing()
+                .on_conflict_do_nothing()  # an emptied database (tests) gets it back
             )
-            return convert.account(
-                s.scalars(select(m.Customer).where(m.Customer.username == WALK_IN_USERNAME)).one()
-            )
+            row = s.scalars(select(m.Customer).where(m.Customer.username == WALK_IN_USERNAME)).one()
+            if row.is_active or row.password_hash != UNUSABLE_HASH or row.role != "customer":
+                raise Forbidden("the walk-in account has been altered: run `workshop db upgrade`")
+            return convert.account(row)
 
         return in_transaction(self.db, work)
 
@@ -277,12 +270,11 @@ class AuthService:
         kind, value = parse_login(phone)
         if kind != "phone":
             raise InvalidInput("enter the customer's mobile number")
-        hashed = hash_secret(check_pin(pin))
+        clean_name = clean_text(name or "", "name", 200)
+        hashed = hash_secret(check_new_pin(pin))
 
         def work(s: Session) -> Account:
-            row = m.Customer(
-                phone=value, name=(name or "").strip()[:200], role="customer", password_hash=hashed
-            )
+            row = m.Customer(phone=value, name=clean_name, role="customer", password_hash=hashed)
             s.add(row)
             s.flush()
             return convert.account(row)

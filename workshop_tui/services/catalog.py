@@ -13,7 +13,7 @@ from workshop_tui.services import convert
 from workshop_tui.services._tx import read_only, read_plain
 from workshop_tui.services.errors import InvalidInput, NotFound
 from workshop_tui.services.types import Category, Product, ProductPage, Seller
-from workshop_tui.services.validate import check_id, check_limit
+from workshop_tui.services.validate import check_id, check_limit, clean_text
 
 MAX_PAGE = 200
 
@@ -79,11 +79,9 @@ class CatalogService:
         after: int | None = None,
     ) -> ProductPage:
         """Products with stock > 0 whose name or SKU contains `query`, by id, `limit` at a time."""
-        if not isinstance(query, str) or len(query) > 100:
-            raise InvalidInput("a search is at most 100 characters")
+        q = clean_text(query, "a search", 100)
         check_limit(limit, MAX_PAGE)
         values: dict[str, object] = {}
-        q = query.strip()
         if q:
             values["pattern"] = like_pattern(q)
         if seller_id is not None:

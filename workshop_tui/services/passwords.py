@@ -17,6 +17,11 @@ _hasher = HASHER
 _DUMMY = _hasher.hash("\x00workshop-dummy\x00")
 
 
+# Stored for accounts that must never log in (the walk-in customer): not an argon2 hash,
+# so it verifies against nothing.
+UNUSABLE_HASH = "!"
+
+
 def hash_secret(secret: str) -> str:
     return _hasher.hash(secret)
 

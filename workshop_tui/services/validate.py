@@ -2,15 +2,39 @@
 
 Services check what they are given before opening a transaction, so a refusal costs
 no round trip; screens, the web and the CLI pass input through unchecked.
+
+Text from outside (a name, a reason, a search) carries no control characters: PostgreSQL
+refuses a NUL outright (a 500 if it gets that far), the others corrupt receipts, CSV
+exports and terminals, and a lone surrogate cannot be encoded at all.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from workshop_tui.services.errors import InvalidInput
 
 MAX_CASH = Decimal("10000000")
+
+# C0 controls, DEL, C1 controls and UTF-16 surrogates (only reachable through JSON escapes).
+FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_control(value: str) -> bool:
+    return FORBIDDEN.search(value) is not None
+
+
+def clean_text(value: object, field: str, max_len: int = 200) -> str:
+    """`value` stripped, or invalid_input naming `field` (not text, control characters, too long)."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text")
+    if has_control(value):
+        raise InvalidInput(f"{field} must not contain control characters")
+    text = value.strip()
+    if len(text) > max_len:
+        raise InvalidInput(f"{field} has at most {max_len} characters")
+    return text
 
 
 def check_id(value: object, what: str) -> int:
@@ -40,6 +64,8 @@ def check_reason(reason: object, *, required: bool = False) -> str:
         reason = ""
     if not isinstance(reason, str) or len(reason) > 500:
         raise InvalidInput("a reason is text of at most 500 characters")
+    if has_control(reason):
+        raise InvalidInput("a reason must not contain control characters")
     if required and not reason.strip():
         raise InvalidInput("give a reason")
     return reason.strip()

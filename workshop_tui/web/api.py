@@ -7,7 +7,7 @@ schemas.py, and each `route(...)` declaration also describes the route in
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, session
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from workshop_tui.services.auth import require_staff
@@ -15,7 +15,14 @@ from workshop_tui.services.types import ReturnRequest
 from workshop_tui.web import schemas as s
 from workshop_tui.web.inputs import body, idempotency_key, query
 from workshop_tui.web.openapi import route, spec
-from workshop_tui.web.security import csrf_token, current_account, services, start_session
+from workshop_tui.web.security import (
+    client_source,
+    csrf_token,
+    current_account,
+    end_session,
+    services,
+    start_session,
+)
 
 api = Blueprint("api", __name__, url_prefix="/api")
 WRITE = (400, 401, 403, 404, 409, 503)  # what a change to an order can meet
@@ -31,7 +38,9 @@ WRITE = (400, 401, 403, 404, 409, 503)  # what a change to an order can meet
 )  # fmt: skip
 def login() -> ResponseReturnValue:
     sent = body(s.LoginBody)
-    result = services().auth.login_or_register(sent.login, sent.password, name=sent.name)
+    result = services().auth.login_or_register(
+        sent.login, sent.password, name=sent.name, source=client_source()
+    )
     token = start_session(result.account)
     answer = {"account": result.account, "created": result.created, "csrf_token": token}
     return jsonify(s.answer(s.LoginResult, answer)), 201 if result.created else 200
@@ -39,7 +48,7 @@ def login() -> ResponseReturnValue:
 
 @route(api, "POST", "/auth/logout", "End the session", ok={204: None}, errors=(401, 403))
 def logout() -> ResponseReturnValue:
-    session.clear()
+    end_session()
     return "", 204
 
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from workshop_tui.config import Settings
 from workshop_tui.services import Services
 from workshop_tui.services.errors import ServiceError
-from workshop_tui.web.security import check_csrf, load_secret_key
+from workshop_tui.web.security import check_csrf, load_secret_key, refuse_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def create_app(
         SESSION_COOKIE_NAME="workshop_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=False,
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
@@ -80,6 +80,7 @@ def create_app(
 
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.before_request(refuse_control_characters)
     app.before_request(check_csrf)
     app.after_request(_security_headers)
     app.register_error_handler(ServiceError, _service_error)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from workshop_tui.web.security import signed_in
 
 pages = Blueprint("pages", __name__)
+
+# Where a login may send the browser on: this app's own pages, nothing else, so no
+# spelling of another host (//x, /\x, /%09/x, https://x) survives.
+NEXT_PAGES = re.compile(r"/(shop|profile|payment/[1-9][0-9]{0,9})?")
+
+
+def safe_next(target: str) -> str:
+    return target if NEXT_PAGES.fullmatch(target) else "/shop"
 
 
 def login_first():
@@ -20,9 +30,7 @@ def index():
 
 @pages.get("/login")
 def login():
-    target = request.args.get("next", "")
-    safe = target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/shop"
-    return render_template("client_login.html", next_url=safe)
+    return render_template("client_login.html", next_url=safe_next(request.args.get("next", "")))
 
 
 @pages.get("/shop")

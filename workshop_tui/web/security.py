@@ -1,7 +1,9 @@
 """The session, the signed-in account, the CSRF token and the secret key.
 
-The session cookie (HttpOnly, SameSite=Lax) holds the account id and a
-per-session CSRF token. Every state-changing API request (POST, PUT, PATCH,
+The session cookie (HttpOnly, SameSite=Lax, Secure with WORKSHOP_COOKIE_SECURE)
+holds the random id of a server-side session (services.sessions: revoked at
+logout, on deactivation and password change, sliding and absolute expiry) and
+a per-session CSRF token; every request checks the session row. Every state-changing API request (POST, PUT, PATCH,
 DELETE) must send that token in the `X-CSRF-Token` header; the token comes
 back from `POST /api/auth/login` and `GET /api/me`. The login itself, which
 has no session yet, must be sent as `application/json`: a cross-site HTML
@@ -12,6 +14,7 @@ never grants.
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import secrets
 from pathlib import Path
@@ -19,8 +22,9 @@ from pathlib import Path
 from flask import current_app, g, request, session
 
 from workshop_tui.services import Services
-from workshop_tui.services.errors import InvalidInput, NotFound, ServiceError
+from workshop_tui.services.errors import InvalidInput, ServiceError
 from workshop_tui.services.types import Account
+from workshop_tui.services.validate import has_control
 
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -64,13 +68,22 @@ def services() -> Services:
 
 
 def start_session(account: Account) -> str:
-    """A fresh session for this account (no fixation) with a new CSRF token."""
-    session.clear()
+    """A fresh server-side session for this account (no fixation) with a new CSRF token."""
+    end_session()
     session.permanent = True
-    session["account_id"] = account.id
+    session["sid"] = services().sessions.start(account)
     session["csrf"] = secrets.token_urlsafe(32)
     g.account = account
     return session["csrf"]
+
+
+def end_session() -> None:
+    """Logout: revoke the server-side session, so a saved copy of the cookie is worthless."""
+    sid = session.get("sid")
+    if sid:
+        services().sessions.end(sid)
+    session.clear()
+    g.pop("account", None)
 
 
 def csrf_token() -> str:
@@ -81,23 +94,61 @@ def csrf_token() -> str:
 
 
 def current_account() -> Account:
-    """The signed-in account, or auth_required (401)."""
+    """The signed-in account of a live session, or auth_required (401)."""
     if "account" in g:
         return g.account
-    account_id = session.get("account_id")
-    if not isinstance(account_id, int):
-        raise AuthRequired("log in first")
-    try:
-        account = services().auth.get(account_id)
-    except NotFound:
+    account = services().sessions.account(session.get("sid"))
+    if account is None:
         session.clear()
-        raise AuthRequired("log in first") from None
+        raise AuthRequired("log in first")
     g.account = account
     return account
 
 
 def signed_in() -> bool:
-    return isinstance(session.get("account_id"), int)
+    try:
+        current_account()
+    except AuthRequired:
+        return False
+    return True
+
+
+def client_source() -> str:
+    """Who is logging in, for the throttle: the web and the client's address."""
+    return f"web:{request.remote_addr or 'unknown'}"
+
+
+def refuse_control_characters() -> None:
+    """before_request: any control character in a query value or a JSON string is invalid_input.
+
+    The engine checks the text it stores too; this also covers what only reaches a
+    query (a search), so no route can turn a NUL into a database error.
+    """
+    if not request.path.startswith("/api/"):
+        return  # the pages take only `next`, which the login page checks against its own list
+    for name, value in request.args.items(multi=True):
+        if has_control(name) or has_control(value):
+            raise InvalidInput(f"{name[:40]!r} must not contain control characters")
+    raw = request.get_data(cache=True) if request.method in UNSAFE_METHODS else b""
+    if raw.strip():
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            return  # the route's own parsing says what is wrong
+        if _holds_control(body):
+            raise InvalidInput("text in the body must not contain control characters")
+
+
+def _holds_control(value: object, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return has_control(value)
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return any(_holds_control(k) or _holds_control(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_control(v, depth + 1) for v in value)
+    return False
 
 
 def check_csrf() -> None:
