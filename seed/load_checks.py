@@ -25,6 +25,7 @@ from workshop_tui.services.ledger_codec import (
     canonical_content,
     entry_hash,
 )
+from workshop_tui.services.states import SOLD, OrderStatus, sql_list
 
 
 class LoadError(Exception):
@@ -145,16 +146,17 @@ RULES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "order {0} is {1} but has {2} cancellation rows",
-        """SELECT o.id, o.status, COUNT(c.id) FROM orders o
+        f"""SELECT o.id, o.status, COUNT(c.id) FROM orders o
            LEFT JOIN cancellations c ON c.order_id = o.id GROUP BY o.id, o.status
-           HAVING (o.status = 'cancelled') <> (COUNT(c.id) = 1) ORDER BY o.id LIMIT 1""",
+           HAVING (o.status IN {sql_list((OrderStatus.CANCELLED,))}) <> (COUNT(c.id) = 1)
+           ORDER BY o.id LIMIT 1""",
         "orders",
         "id",
     ),
     (
         "order {0} is {1} but has no succeeded charge in payments",
-        """SELECT o.id, o.status FROM orders o
-           WHERE o.status IN ('paid', 'fulfilled', 'partially_returned', 'returned')
+        f"""SELECT o.id, o.status FROM orders o
+           WHERE o.status IN {sql_list(SOLD)}
              AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id
                              AND p.kind = 'charge' AND p.status = 'succeeded')
            ORDER BY o.id LIMIT 1""",
