@@ -153,3 +153,32 @@ def test_report_verify_names_the_first_figure_that_differs(services, database, s
 )
 def test_report_verify_refuses_bad_usage(database, args):
     assert run_cli(database, *args).exit_code == 2
+
+
+def ledger_amount(database, payment_id: int) -> Decimal:
+    with database.engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT amount FROM transactions WHERE payment_id = %(id)s AND kind IN ('charge', 'refund')",
+            {"id": payment_id},
+        ).scalar_one()
+
+
+def test_the_receipts_print_the_amounts_the_ledger_holds(services, database, shop):
+    from workshop_tui.services.receipts import as_text, rupees
+
+    services.cart.set_quantity(shop.customer, shop.hammer, 3)
+    order = services.orders.checkout(shop.customer, "k")
+    services.discounts.apply(shop.staff, order.id, kind="fixed", value="10.00")  # 740.00
+    services.payments.pay(shop.customer, order.id, method="card", idempotency_key="p")
+    services.orders.fulfil(shop.staff, order.id)
+    services.orders.return_items(
+        shop.customer, order.id, [{"product_id": shop.hammer, "quantity": 1}]
+    )
+    sale_id, refund_id = services.receipts.for_order(shop.staff, order.id)
+    sale = as_text(services.receipts.print(shop.staff, sale_id))
+    refund = as_text(services.receipts.print(shop.staff, refund_id))
+    assert rupees(ledger_amount(database, sale_id)) in sale.split("Paid by CARD")[1]
+    refunded = ledger_amount(database, refund_id)  # 246.67: a third of what was paid
+    assert refunded == Decimal("246.67")
+    assert rupees(refunded) in refund.split("REFUNDED to CARD")[1]
+    assert "Less discounts" in refund and "-Rs 3.33" in refund
