@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -182,3 +183,32 @@ def test_the_receipts_print_the_amounts_the_ledger_holds(services, database, sho
     assert refunded == Decimal("246.67")
     assert rupees(refunded) in refund.split("REFUNDED to CARD")[1]
     assert "Less discounts" in refund and "-Rs 3.33" in refund
+
+
+def test_report_verify_checks_each_closed_z_report(make_services, database, shop):
+    till = make_services(require_cash_session=True, terminal_id="counter-1")
+    till.cash.open(shop.staff, "100.00")
+    till.cart.set_quantity(shop.staff, shop.hammer, 2)
+    order = till.orders.checkout(shop.staff, "z", for_customer_id=shop.customer.id)
+    till.payments.pay(shop.staff, order.id, method="cash", idempotency_key="pz")
+    till.orders.cancel(shop.staff, order.id, "wrong size")
+    session = till.cash.close(shop.staff, "100.00").session
+    assert till.reports.verify().ok and till.reports.verify().sessions == 1
+    with database.engine.begin() as conn:  # the frozen figure edited after the close
+        conn.exec_driver_sql(
+            "UPDATE cash_sessions SET expected_cash = 90 WHERE id = %(id)s", {"id": session.id}
+        )
+    result = run_cli(database, "verify")
+    assert result.exit_code == 1
+    assert f"Z-report #{session.id} expected cash frozen at close differs" in result.stderr
+
+
+def test_the_report_command_prints_gross_refunds_split_discounts_and_net(services, database, shop):
+    order = paid_order(services, shop, qty=2)
+    services.orders.cancel(shop.customer, order.id)
+    result = run_cli(database, "sales", "--as", "counter")
+    assert result.exit_code == 0, result.output
+    assert "1 orders, revenue 500.00, refunds 500.00, net 0.00" in result.output
+    assert re.search(r"^ +cancellations +500\.00$", result.output, re.M)
+    assert re.search(r"^ +returns +0\.00$", result.output, re.M)
+    assert re.search(r"^ +discounts given +0\.00 ", result.output, re.M)
