@@ -36,7 +36,12 @@ LEDGER_MONEY = """
      WHERE kind IN ('charge', 'refund') AND created_at >= %(start)s AND created_at < %(end)s
      ORDER BY id
 """
-LEDGER_SPAN = "SELECT min(created_at), max(created_at) FROM transactions"
+# Every ledger row and every closed session, up to today.
+LEDGER_SPAN = """
+    SELECT least((SELECT min(created_at) FROM transactions),
+                 (SELECT min(closed_at) FROM cash_sessions)),
+           greatest((SELECT max(created_at) FROM transactions), now())
+"""
 ORDER_LINES = """
     SELECT i.order_id, i.quantity, i.unit_price, p.category_id
       FROM order_items i JOIN products p ON p.id = i.product_id
@@ -276,7 +281,7 @@ def compare_session(s: Session, session) -> Iterator[tuple[str, object, object]]
 
 
 def ledger_window(s: Session) -> tuple[datetime, datetime]:
-    """All of the ledger, in whole UTC days."""
+    """All of the ledger and the closed sessions, to today, in whole UTC days."""
     first, last = sql.row(s, LEDGER_SPAN, {})
     now = datetime.now(UTC)
     first, last = (first or now).astimezone(UTC), (last or now).astimezone(UTC)
