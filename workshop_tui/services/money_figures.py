@@ -44,24 +44,21 @@ MONEY_ROWS = """
            CAST(round(t.amount * 100) AS bigint) AS paise,
            CASE WHEN t.kind = 'refund' THEN t.payload->>'for' END AS refund_for,
            COALESCE(CAST(t.payload->>'discount_paise' AS bigint), 0) AS discount_paise,
-           to_char(t.created_at AT TIME ZONE 'UTC', 'HH24') AS hour
+           to_char(t.created_at AT TIME ZONE 'UTC', 'HH24') AS hour,
+           (SELECT sum(i.quantity) FROM order_items i WHERE i.order_id = t.order_id) AS units
       FROM transactions t JOIN orders o ON o.id = t.order_id
      WHERE t.kind IN ('charge', 'refund')
        AND t.created_at >= %(start)s AND t.created_at < %(end)s
 """
 
 TOTALS_AND_KEYS = f"""
-    WITH money AS ({MONEY_ROWS}),
-    units AS (
-        SELECT order_id, sum(quantity) AS units FROM order_items
-         WHERE order_id IN (SELECT order_id FROM money) GROUP BY order_id
-    )
+    WITH money AS ({MONEY_ROWS})
     SELECT CASE WHEN GROUPING(m.seller_id) = 0 THEN 'seller'
                 WHEN GROUPING(m.method) = 0 THEN 'method'
                 WHEN GROUPING(m.hour) = 0 THEN 'hour' ELSE 'total' END AS section,
            m.seller_id, s.name AS seller, m.method, m.hour,
            count(DISTINCT m.order_id) FILTER (WHERE m.kind = 'charge') AS orders,
-           COALESCE(sum(u.units) FILTER (WHERE m.kind = 'charge'), 0) AS units,
+           COALESCE(sum(m.units) FILTER (WHERE m.kind = 'charge'), 0) AS units,
            COALESCE(sum(m.paise) FILTER (WHERE m.kind = 'charge'), 0) AS gross,
            COALESCE(sum(m.paise) FILTER (WHERE m.kind = 'refund'), 0) AS refunds,
            COALESCE(sum(m.paise) FILTER (WHERE m.refund_for = 'cancellation'), 0) AS cancellations,
@@ -69,7 +66,6 @@ TOTALS_AND_KEYS = f"""
            COALESCE(sum(m.discount_paise) FILTER (WHERE m.kind = 'charge'), 0) AS discounts
       FROM money m
       JOIN sellers s ON s.id = m.seller_id
-      LEFT JOIN units u ON u.order_id = m.order_id
      GROUP BY GROUPING SETS ((), (m.seller_id, s.name), (m.method), (m.hour))
 """
 
@@ -124,6 +120,9 @@ def sales_row(label: str, orders: int, units: int, gross: int, refunds: int) -> 
 def sales_figures(s: Session, start: datetime, end: datetime) -> SalesReport:
     """The figures of [start, end), read in the caller's transaction."""
     window = {"start": start, "end": end}
+    # A long window's cost estimate turns JIT on, which compiled for longer than these
+    # queries run (all of a 50,000-order seed: 1.8 s with JIT, 0.9 s without).
+    sql.run(s, "SET LOCAL jit = off")
     sections: dict[str, list[tuple[tuple, SalesRow]]] = {"seller": [], "method": [], "hour": []}
     total = None
     for r in sql.rows(s, TOTALS_AND_KEYS, window):
