@@ -18,9 +18,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # the transaction services._tx hands to its work (the ORM and plain SQL)
+    from workshop_tui.db.engine import TxSession
 
+from workshop_tui.db import models as m
 from workshop_tui.services import _sql as sql
 from workshop_tui.services.cash import compute as z_figures
 from workshop_tui.services.errors import InvalidInput
@@ -122,16 +125,16 @@ class Tally:
     refunds: int = 0
 
 
-def ledger_sales(s: Session, start: datetime, end: datetime) -> SalesReport:
+def ledger_sales(s: TxSession, start: datetime, end: datetime) -> SalesReport:
     """The sales report as the ledger's rows alone make it."""
     rows = sql.rows(s, LEDGER_MONEY, {"start": start, "end": end})
-    lines: dict[int, list] = defaultdict(list)
+    lines: dict[int, list[Any]] = defaultdict(list)
     for line in sql.rows(s, ORDER_LINES, {"ids": sorted({r.order_id for r in rows})}):
         lines[line.order_id].append(line)
     names = {(kind, key): name for kind, key, name in sql.rows(s, NAMES, {})}
     sections: dict[str, dict[tuple[str, int], Tally]] = {k: defaultdict(Tally) for k in SECTIONS}
     total = Tally()
-    split = defaultdict(int)
+    split: dict[str, int] = defaultdict(int)
     for r in rows:
         paise = to_paise(r.amount)
         seller = int(r.chain.removeprefix("seller-"))
@@ -236,7 +239,7 @@ def sum_of(rows: Iterable[SalesRow], figure: str) -> Decimal:
 
 
 def compare_payments(
-    s: Session, start: datetime, end: datetime
+    s: TxSession, start: datetime, end: datetime
 ) -> Iterator[tuple[str, object, object]]:
     """What receipts print (the payments) against the ledger rows that record them."""
     for r in sql.rows(s, PAYMENTS_VS_LEDGER, {"start": start, "end": end}):
@@ -252,16 +255,14 @@ def compare_payments(
             )
 
 
-def compare_session(s: Session, session) -> Iterator[tuple[str, object, object]]:
+def compare_session(s: TxSession, session: Any) -> Iterator[tuple[str, object, object]]:
     """A closed session's Z-report figures against its linked ledger rows."""
-    from workshop_tui.db import models as m
-
-    z = z_figures(s, s.get(m.CashSession, session.id))
+    z = z_figures(s, s.get_one(m.CashSession, session.id))
     by: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for kind, method, amount in sql.rows(s, SESSION_ROWS, {"id": session.id}):
         by[(kind, method)][0] += 1
         by[(kind, method)][1] += to_paise(amount)
-    moves = defaultdict(int)
+    moves: dict[str, int] = defaultdict(int)
     for direction, amount in sql.rows(s, SESSION_MOVES, {"id": session.id}):
         moves[direction] += to_paise(amount)
     name = f"Z-report #{session.id}"
@@ -280,16 +281,16 @@ def compare_session(s: Session, session) -> Iterator[tuple[str, object, object]]
     yield f"{name} expected cash frozen at close", session.expected_cash, expected
 
 
-def ledger_window(s: Session) -> tuple[datetime, datetime]:
+def ledger_window(s: TxSession) -> tuple[datetime, datetime]:
     """All of the ledger and the closed sessions, to today, in whole UTC days."""
-    first, last = sql.row(s, LEDGER_SPAN, {})
+    first, last = sql.row(s, LEDGER_SPAN, {}) or (None, None)
     now = datetime.now(UTC)
     first, last = (first or now).astimezone(UTC), (last or now).astimezone(UTC)
     day = first.replace(hour=0, minute=0, second=0, microsecond=0)
     return day, last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
 
 
-def verify_books(s: Session, start: datetime | None, end: datetime | None) -> BooksCheck:
+def verify_books(s: TxSession, start: datetime | None, end: datetime | None) -> BooksCheck:
     """Run inside one repeatable-read snapshot, so the report and the rows are the same moment."""
     sql.run(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", {})
     whole = ledger_window(s)

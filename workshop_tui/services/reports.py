@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services._tx import read_only
@@ -13,6 +12,9 @@ from workshop_tui.services.books import BooksCheck, verify_books
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.money_figures import SECTIONS, sales_figures
 from workshop_tui.services.types import Account, SalesReport
+
+if TYPE_CHECKING:  # the transaction services._tx hands to its work
+    from workshop_tui.db.engine import TxSession
 
 
 def start_of_day(moment: datetime) -> datetime:
@@ -37,7 +39,7 @@ class ReportService:
         require_staff(actor)
         check_window(start, end)
 
-        def work(s: Session) -> SalesReport:
+        def work(s: TxSession) -> SalesReport:
             return sales_figures(s, start, end)
 
         return read_only(self.db, work)
