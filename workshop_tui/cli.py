@@ -407,9 +407,21 @@ def report() -> None:
 @handles_errors
 def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: str) -> None:
     """Sales by seller, category, method and hour for a range of days."""
-    from datetime import UTC, datetime, timedelta
+    from workshop_tui.services.reports import report_csv, report_lines
 
-    from workshop_tui.services.reports import report_csv
+    first, last = _days(start, end)
+    services, actor = _staff_services(ctx, login)
+    sales = services.reports.sales(actor, first, last)
+    for line in report_lines(sales):
+        click.echo(line)
+    if csv_path is not None:
+        csv_path.write_text(report_csv(sales))
+        click.echo(f"wrote {csv_path}")
+
+
+def _days(start, end):
+    """[first day, day after the last) in UTC, from --from / --to (default today)."""
+    from datetime import UTC, datetime, timedelta
 
     first = (start or datetime.now(UTC)).replace(
         tzinfo=UTC, hour=0, minute=0, second=0, microsecond=0
@@ -417,26 +429,39 @@ def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: s
     last = (end.replace(tzinfo=UTC) if end else first) + timedelta(days=1)
     if last <= first:
         fail("--to is before --from")
-    services, actor = _staff_services(ctx, login)
-    sales = services.reports.sales(actor, first, last)
-    click.echo(
-        f"sales {first:%Y-%m-%d} to {last - timedelta(days=1):%Y-%m-%d}: {sales.orders} orders, "
-        f"revenue {sales.revenue:,.2f}, refunds {sales.refunds:,.2f}"
-    )
-    for title, rows in (
-        ("seller", sales.by_seller),
-        ("category", sales.by_category),
-        ("method", sales.by_method),
-        ("hour", sales.by_hour),
-    ):
-        click.echo(f"by {title}:")
-        for row in rows:
-            click.echo(
-                f"  {row.label:<30} {row.orders:>6} orders {row.units:>7} units {row.revenue:>14,.2f}"
-            )
-    if csv_path is not None:
-        csv_path.write_text(report_csv(sales))
-        click.echo(f"wrote {csv_path}")
+    return first, last
+
+
+@report.command("verify")
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day (UTC); default: the ledger's first.",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last day, included (UTC); default: the ledger's last.",
+)
+@click.pass_context
+@handles_errors
+def report_verify(ctx: click.Context, start, end) -> None:
+    """Recompute the sales report and the closed Z-reports from the ledger.
+
+    Exit 0 when every figure agrees, 1 naming the first that differs.
+    """
+    from datetime import UTC, timedelta
+
+    first = start.replace(tzinfo=UTC) if start else None
+    last = end.replace(tzinfo=UTC) + timedelta(days=1) if end else None
+    if first is not None and last is not None and last <= first:
+        fail("--to is before --from")
+    check = open_services(ctx).reports.verify(first, last)
+    if not check.ok:
+        fail(check.summary, EXIT_CHECK_FAILED)
+    click.echo(check.summary)
 
 
 @report.command("z")

@@ -308,15 +308,23 @@ class SalesScreen(StaffScreen):
     def show_report(self, report: SalesReport) -> None:
         self.report = report
         self.sub_title = f"Sales · {self.range.describe() if self.range else ''}"
+        # Revenue is gross (what was charged, discounts already off); refunds are every
+        # refund made in the range, split as services.money_figures defines them.
         totals = Text.assemble(
             ("Orders ", "dim"),
             (str(report.orders), "bold"),
             ("   Revenue ", "dim"),
             (money(report.revenue), "bold"),
-            ("   Refunds ", "dim"),
+            ("   Discounts given ", "dim"),
+            (money(report.discounts), "bold"),
+            ("\nRefunds ", "dim"),
             (money(report.refunds), "bold"),
-            ("   Net ", "dim"),
-            (money(report.revenue - report.refunds), "bold"),
+            ("   cancellations ", "dim"),
+            money(report.refunds_cancellations),
+            ("   returns ", "dim"),
+            money(report.refunds_returns),
+            ("\nNet ", "dim"),
+            (money(report.net), "bold"),
         )
         self.query_one("#sales-totals", Static).update(totals)
         rows = self.rows(report)

@@ -149,6 +149,13 @@ def as_text(receipt: Receipt, width: int = PRINTER_WIDTH) -> str:
         pair("TOTAL", rupees(order.total))
         pair(f"Paid by {pay.method.upper()}", rupees(pay.amount))
     else:
+        # The lines are at list price; what comes back is the ledger's refund, so the
+        # order's discounts (and the last return's rounding) are shown between them.
+        listed = sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
+        if pay.amount != listed:
+            pair(
+                "Less discounts" if pay.amount < listed else "Rounding", rupees(pay.amount - listed)
+            )
         pair("REFUNDED to " + pay.method.upper(), rupees(pay.amount))
     pair("Reference", pay.reference)
     out.append(rule)

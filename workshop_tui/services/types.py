@@ -282,23 +282,44 @@ class ReconcileReport:
 
 @dataclass(frozen=True)
 class SalesRow:
+    """One line of a breakdown (services.money_figures defines the figures)."""
+
     label: str  # seller, category, method or hour
-    orders: int
-    units: int
-    revenue: Decimal
+    orders: int  # orders with a charge in the window
+    units: int  # the units of those orders
+    revenue: Decimal  # gross: the charges in the window
+    refunds: Decimal = Decimal("0.00")  # the refunds in the window, by the same key
+
+    @property
+    def net(self) -> Decimal:
+        return self.revenue - self.refunds
 
 
 @dataclass(frozen=True)
 class SalesReport:
+    """A window's money figures; every breakdown adds up to the totals (services.money_figures)."""
+
     start: datetime
     end: datetime
     orders: int
-    revenue: Decimal
-    refunds: Decimal
+    revenue: Decimal  # gross sales: the succeeded charges in the window
+    refunds: Decimal  # every refund in the window: cancellations + returns
     by_seller: tuple[SalesRow, ...]
     by_hour: tuple[SalesRow, ...]
     by_method: tuple[SalesRow, ...]
     by_category: tuple[SalesRow, ...] = ()
+    refunds_cancellations: Decimal = Decimal("0.00")
+    refunds_returns: Decimal = Decimal("0.00")
+    discounts: Decimal = Decimal("0.00")  # already off gross; shown on its own line
+    units: int = 0
+
+    @property
+    def gross(self) -> Decimal:
+        return self.revenue
+
+    @property
+    def net(self) -> Decimal:
+        return self.revenue - self.refunds
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,10 @@ def as_text(z: ZReport, width: int = PRINTER_WIDTH) -> str:
     pair("Cash in", rupees(z.cash_in))
     pair("Cash out", "-" + rupees(z.cash_out))
     pair("Expected cash", rupees(z.expected_cash))
-    if z.counted_cash is not None:
+    difference = z.difference
+    if z.counted_cash is not None and difference is not None:
         pair("Counted cash", rupees(z.counted_cash))
-        pair("Difference", ("+" if z.difference > 0 else "") + rupees(z.difference))
+        pair("Difference", ("+" if difference > 0 else "") + rupees(difference))
     lines.append(rule)
     lines.append("Ledger heads at close" if s.closed_at else "Ledger heads now")
     for head in z.ledger_heads:
