@@ -212,3 +212,21 @@ def test_the_report_command_prints_gross_refunds_split_discounts_and_net(service
     assert re.search(r"^ +cancellations +500\.00$", result.output, re.M)
     assert re.search(r"^ +returns +0\.00$", result.output, re.M)
     assert re.search(r"^ +discounts given +0\.00 ", result.output, re.M)
+
+
+def test_a_z_report_counts_orders_charged_and_cancellations_refunded_in_its_session(
+    make_services, shop
+):
+    till = make_services(require_cash_session=True, terminal_id="counter-1")
+    till.cash.open(shop.staff, "100.00")
+    till.cart.set_quantity(shop.staff, shop.hammer, 1)
+    paid = till.orders.checkout(shop.staff, "z1", for_customer_id=shop.customer.id)
+    till.payments.pay(shop.staff, paid.id, method="cash", idempotency_key="pz1")
+    till.cart.set_quantity(shop.staff, shop.saw, 1)
+    never_paid = till.orders.checkout(shop.staff, "z2", for_customer_id=shop.customer.id)
+    till.orders.cancel(shop.staff, never_paid.id, "changed their mind")
+    till.orders.cancel(shop.staff, paid.id, "wrong size")
+    z = till.cash.close(shop.staff, "100.00")
+    # The unpaid order took no money and its cancellation refunded none: neither counts.
+    assert (z.orders, z.cancellations) == (1, 1)
+    assert till.reports.verify().ok

@@ -69,7 +69,7 @@ CLOSED_SESSIONS = """
      WHERE closed_at IS NOT NULL AND closed_at >= %(start)s AND closed_at < %(end)s ORDER BY id
 """
 SESSION_ROWS = """
-    SELECT t.kind, t.method, t.amount FROM transactions t
+    SELECT t.kind, t.method, t.amount, t.order_id, t.payload->>'for' FROM transactions t
       JOIN session_payments sp ON sp.payment_id = t.payment_id
      WHERE sp.session_id = %(id)s AND t.kind IN ('charge', 'refund')
 """
@@ -259,13 +259,21 @@ def compare_session(s: TxSession, session: Any) -> Iterator[tuple[str, object, o
     """A closed session's Z-report figures against its linked ledger rows."""
     z = z_figures(s, s.get_one(m.CashSession, session.id))
     by: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for kind, method, amount in sql.rows(s, SESSION_ROWS, {"id": session.id}):
+    charged: set[int] = set()
+    cancellations = 0
+    for kind, method, amount, order_id, refund_for in sql.rows(s, SESSION_ROWS, {"id": session.id}):
         by[(kind, method)][0] += 1
         by[(kind, method)][1] += to_paise(amount)
+        if kind == "charge":
+            charged.add(order_id)
+        elif refund_for == "cancellation":
+            cancellations += 1
     moves: dict[str, int] = defaultdict(int)
     for direction, amount in sql.rows(s, SESSION_MOVES, {"id": session.id}):
         moves[direction] += to_paise(amount)
     name = f"Z-report #{session.id}"
+    yield f"{name} orders", z["orders"], len(charged)
+    yield f"{name} cancellations", z["cancellations"], cancellations
     for kind, rows in (("charge", z["sales_by_method"]), ("refund", z["refunds_by_method"])):
         ours = sorted((r.label, r.orders, r.revenue) for r in rows)
         theirs = sorted((method, n, cents(p)) for (k, method), (n, p) in by.items() if k == kind)

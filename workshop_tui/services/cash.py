@@ -207,15 +207,26 @@ def compute(s: Session, session: m.CashSession) -> dict[str, Any]:
             .group_by(m.CashMovement.direction)
         ).all()
     )
+    # One definition with the sales report: an order counts where its charge was taken, a
+    # cancellation where its refund was paid (figures that no longer move after the close).
     orders = s.scalar(
-        select(func.count())
-        .select_from(m.SessionOrder)
-        .where(m.SessionOrder.session_id == session.id)
+        select(func.count(func.distinct(m.Payment.order_id)))
+        .join(m.SessionPayment, m.SessionPayment.payment_id == m.Payment.id)
+        .where(
+            m.SessionPayment.session_id == session.id,
+            m.Payment.kind == "charge",
+            m.Payment.status == "succeeded",
+        )
     )
     cancellations = s.scalar(
-        select(func.count(m.Cancellation.id))
-        .join(m.SessionOrder, m.SessionOrder.order_id == m.Cancellation.order_id)
-        .where(m.SessionOrder.session_id == session.id)
+        select(func.count(m.Payment.id))
+        .join(m.SessionPayment, m.SessionPayment.payment_id == m.Payment.id)
+        .join(m.Cancellation, m.Cancellation.order_id == m.Payment.order_id)
+        .where(
+            m.SessionPayment.session_id == session.id,
+            m.Payment.kind == "refund",
+            m.Payment.status == "succeeded",
+        )
     )
     cash_in, cash_out = Decimal(moves.get("in") or 0), Decimal(moves.get("out") or 0)
     cash_sales = sum((r.revenue for r in sales if r.label == "cash"), Decimal("0"))
