@@ -3,7 +3,8 @@
 Every sale runs it, so it is plain SQL on the hot path (services._sql): the cart and
 the inventory rows are locked in the global order (services.locks) and everything the
 order writes goes in one statement. The same idempotency key returns the same order,
-however often it is retried.
+however often it is retried. A customer may hold at most `max_unpaid_orders` unpaid
+orders (staff at the counter are exempt), counted under the cart's lock.
 """
 
 from __future__ import annotations
