@@ -120,10 +120,10 @@ class RawPath:
             if cur.fetchone()[0] != "pending_payment":
                 raise RuntimeError(f"order {order_id} is not payable")
             cur.execute(
-                "INSERT INTO payments (order_id, kind, method, status, amount, reference,"
-                " idempotency_key) VALUES (%s, 'charge', 'card', 'succeeded', %s, %s, %s)"
-                " RETURNING id",
-                (order_id, total, f"CARD-{order_id}-1", key),
+                "INSERT INTO payments (order_id, customer_id, kind, method, status, amount,"
+                " reference, idempotency_key)"
+                " VALUES (%s, %s, 'charge', 'card', 'succeeded', %s, %s, %s) RETURNING id",
+                (order_id, self.customer_id, total, f"CARD-{order_id}-1", key),
             )
             payment_id = cur.fetchone()[0]
             cur.execute(

@@ -142,6 +142,7 @@ def naive(settings: Settings, orders: int) -> dict[str, float]:
                 pay = put(
                     m.Payment(
                         order_id=order.id,
+                        customer_id=order.customer_id,
                         kind="charge",
                         method="upi",
                         status="succeeded",

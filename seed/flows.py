@@ -143,9 +143,11 @@ def build_payments(o: Orders, cancel_reason: np.ndarray, return_reason: np.ndarr
     is_refund = kind == REFUND
     prefix = np.where(is_refund, "RF", np.char.upper(METHODS[method].astype(str))).tolist()
     tail = list(map("{}-{}".format, order.tolist(), ordinal.tolist()))
+    at = order - 1
     table = {
         "id": np.arange(1, len(order) + 1),
         "order_id": order,
+        "customer_id": o.customer[at],  # the order's: payment keys are scoped per customer
         "kind": np.where(is_refund, "refund", "charge"),
         "method": METHODS[method],
         "status": np.where(kind == DECLINE, "declined", "succeeded"),
@@ -154,7 +156,6 @@ def build_payments(o: Orders, cancel_reason: np.ndarray, return_reason: np.ndarr
         "idempotency_key": nullable(np.array(["seed-pay-" + t for t in tail]), ~is_refund),
         "created_at": times(created),
     }
-    at = order - 1
     return Payments(
         order,
         o.seller[at],

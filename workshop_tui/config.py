@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     expiry_sweep_seconds: float = 1.0
     return_window_days: int = 7
     max_line_quantity: int = 99
+    # Unpaid orders hold stock: a customer may have this many at a time (staff are exempt).
+    max_unpaid_orders: int = Field(3, ge=1)
+    # Each attempt writes ledger rows: an order takes at most this many.
+    max_payment_attempts: int = Field(10, ge=1)
     lock_timeout_ms: int = 2000
     statement_timeout_ms: int = 15000
     login_max_failures: int = 5

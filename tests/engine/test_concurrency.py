@@ -157,9 +157,10 @@ def test_a_payment_that_waited_while_its_key_was_used_returns_that_attempt(
     cur = holder.cursor()
     cur.execute("SELECT id FROM orders WHERE id = %s FOR UPDATE", (order.id,))
     cur.execute(
-        "INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key)"
-        " VALUES (%s, 'charge', 'card', 'declined', 250, 'CARD-x-1', 'pay-once') RETURNING id",
-        (order.id,),
+        "INSERT INTO payments (order_id, customer_id, kind, method, status, amount, reference,"
+        " idempotency_key) VALUES (%s, %s, 'charge', 'card', 'declined', 250, 'CARD-x-1',"
+        " 'pay-once') RETURNING id",
+        (order.id, shop.customer.id),
     )
     first_id = cur.fetchone()[0]
     results = []

@@ -80,6 +80,12 @@ def test_every_charged_order_has_one_succeeded_charge_of_its_total(t) -> None:
     assert (amount == paise(orders.loc[amount.index, "total"])).all()
 
 
+def test_every_payment_belongs_to_its_orders_customer(t) -> None:
+    orders = ints(t["orders"], "id", "customer_id").set_index("id")
+    pay = ints(t["payments"], "order_id", "customer_id")
+    assert (pay["customer_id"].to_numpy() == orders.loc[pay["order_id"], "customer_id"]).all()
+
+
 def test_cancelled_paid_orders_are_refunded_in_full_and_returns_by_their_lines(t) -> None:
     orders = ints(t["orders"], "id").set_index("id")
     pay = ints(t["payments"], "order_id")

@@ -28,6 +28,17 @@ def test_a_charge_that_disagrees_with_its_order_total_is_refused(database: Datab
         load(database, small_copy, verify_hashes=False)
 
 
+def test_a_payment_booked_to_another_customer_than_its_orders_is_refused(
+    database: Database, small_copy
+):
+    rows = rows_of(small_copy / "payments.csv")
+    customer = rows[0].index("customer_id")
+    other = "2" if rows[1][customer] == "1" else "1"
+    set_cell(small_copy, "payments", 2, "customer_id", other)
+    with pytest.raises(LoadError, match=r"payments\.csv.*fk_payments_order_customer"):
+        load(database, small_copy, verify_hashes=False)
+
+
 def test_an_unterminated_quote_is_reported_on_its_own_line(database: Database, small_copy):
     path = small_copy / "customers.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)

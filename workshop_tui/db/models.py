@@ -241,7 +241,16 @@ class Order(Base):
             "total = subtotal - discount_total", name="total_is_subtotal_less_discount"
         ),
         UniqueConstraint("customer_id", "idempotency_key", name="uq_orders_customer_key"),
+        # The target of payments' (order_id, customer_id) key: a payment's customer is its order's.
+        UniqueConstraint("id", "customer_id", name="uq_orders_id_customer"),
         Index("ix_orders_customer_history", "customer_id", "created_at", "id"),
+        # The unpaid orders a checkout counts against the customer's limit.
+        Index(
+            "ix_orders_customer_unpaid",
+            "customer_id",
+            "expires_at",
+            postgresql_where=f"status = '{OrderStatus.PENDING_PAYMENT.value}'",
+        ),
         Index("ix_orders_history", "created_at", "id"),
         Index(
             "ix_orders_pending_expiry",
@@ -275,14 +284,23 @@ class Payment(Base):
     __tablename__ = "payments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
+    # The order's customer, copied so that payment keys are scoped per customer like order
+    # keys: one customer's key never meets another's.
+    customer_id: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     method: Mapped[str] = mapped_column(String(10), nullable=False)
     status: Mapped[str] = mapped_column(String(12), nullable=False)
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     reference: Mapped[str] = mapped_column(String(40), nullable=False)
-    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = created_at()
     __table_args__ = (
+        UniqueConstraint("customer_id", "idempotency_key", name="uq_payments_customer_key"),
+        ForeignKeyConstraint(
+            ["order_id", "customer_id"],
+            ["orders.id", "orders.customer_id"],
+            name="fk_payments_order_customer",
+        ),
         CheckConstraint("kind IN ('charge', 'refund')", name="kind_known"),
         CheckConstraint(_in("method", PAYMENT_METHODS), name="method_known"),
         CheckConstraint("status IN ('succeeded', 'declined')", name="status_known"),

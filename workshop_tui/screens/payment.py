@@ -41,6 +41,10 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
         self.order = order
         self.attempts = 0
         self._unanswered = False  # a call ran and neither an answer nor a typed error came
+        # The Pay press's idempotency key, kept until a payment result answers it: a retry
+        # after a lost answer (the payment may have committed) sends the same key and gets
+        # that payment back instead of a second attempt.
+        self._pay_key: str | None = None
 
     def compose(self) -> ComposeResult:
         order = self.order
@@ -88,8 +92,10 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
     def action_pay(self, outcome: str) -> None:
         if self.is_busy(BUSY):
             return
-        self.attempts += 1
-        key = f"pay-{uuid.uuid4().hex}"  # each attempt is its own payment
+        if self._pay_key is None:
+            self.attempts += 1
+            self._pay_key = f"pay-{uuid.uuid4().hex}"
+        key = self._pay_key
         method, order_id = self.method, self.order.id
         services, session = self.workshop.services, self.session
         self._status(f"Paying {money(self.order.total)} by {method.upper()}…")
@@ -140,6 +146,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
             return
         if not PAY.answered(message):
             return
+        self._pay_key = None  # answered: the next press is a new attempt
         result = message.value
         if result.succeeded:
             self.dismiss(result)

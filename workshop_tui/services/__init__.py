@@ -17,6 +17,8 @@ Where each rule lives (one home each):
   locks.py     every row-locking statement, and the global lock order, written once
   stock.py     every stock change with its movement row (adjust_stock)
   checkout.py, order_changes.py, returns.py   the order's life; orders.py is their entry point
+               (checkout.py also holds the unpaid-orders limit; payments.py the attempts cap
+               and payment keys, scoped per customer)
   _sql.py, _tx.py   plain SQL on a `Tx` (hot path or ORM session) and the retrying runners
 """
 

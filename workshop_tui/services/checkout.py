@@ -3,7 +3,8 @@
 Every sale runs it, so it is plain SQL on the hot path (services._sql): the cart and
 the inventory rows are locked in the global order (services.locks) and everything the
 order writes goes in one statement. The same idempotency key returns the same order,
-however often it is retried.
+however often it is retried. A customer may hold at most `max_unpaid_orders` unpaid
+orders (staff at the counter are exempt), counted under the cart's lock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import in_plain_transaction, read_plain
 from workshop_tui.services.cart import EMPTY_LINES, SET_SELLER
 from workshop_tui.services.cash import till_session
-from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock
+from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, TooManyUnpaid
 from workshop_tui.services.states import OrderStatus
 from workshop_tui.services.types import Account, Order, OrderLine, StockChange
 
@@ -96,7 +97,7 @@ def place_order(
         customer = actor if customer_id == actor.id else sql.row(tx, CUSTOMER, {"id": customer_id})
         if customer is None:
             raise NotFound(f"no customer #{customer_id}")
-        lines = locks.checkout_lines(tx, cart_id)
+        lines = locks.checkout_lines(tx, cart_id, customer_id)
         if not lines:
             # A retry of a checkout that committed while this one waited for the cart
             # finds it empty: only a fresh look (a new statement) sees that order.
@@ -104,6 +105,8 @@ def place_order(
             if existing is not None:
                 return int(existing)
             raise InvalidInput("the cart is empty")
+        if not actor.is_staff:
+            refuse_too_many_unpaid(lines[0].unpaid, db.settings.max_unpaid_orders)
         refuse_short(lines)
         subtotal = sum((line.price * line.quantity for line in lines), Decimal("0.00"))
         values: dict[str, Any] = {
@@ -147,6 +150,22 @@ def place_order(
             read_plain(
                 db, lambda tx: sql.one(tx, EXISTING_ORDER, {"customer": customer_id, "key": key})
             )[0]
+        )
+
+
+def refuse_too_many_unpaid(unpaid: int, limit: int) -> None:
+    """TooManyUnpaid when the customer already holds `limit` unpaid orders.
+
+    Unpaid orders hold stock until they expire, so without a limit one customer could
+    keep a product off the shelf. Staff at the counter are exempt, and the orders they
+    place for a customer do not count.
+    """
+    if unpaid >= limit:
+        raise TooManyUnpaid(
+            f"you already have {unpaid} unpaid orders, the most allowed at a time ({limit}):"
+            " pay or cancel one first",
+            limit=limit,
+            unpaid=unpaid,
         )
 
 

@@ -72,3 +72,17 @@ class Busy(ServiceError):
 
     code = "busy"
     http_status = 503
+
+
+class TooManyUnpaid(ServiceError):
+    """The customer already holds the most unpaid orders allowed (details["limit"])."""
+
+    code = "too_many_unpaid"
+    http_status = 409
+
+
+class TooManyAttempts(ServiceError):
+    """The order had the most payment attempts allowed (details["limit"])."""
+
+    code = "too_many_attempts"
+    http_status = 409

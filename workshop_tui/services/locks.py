@@ -31,6 +31,7 @@ from workshop_tui.db import models as m
 from workshop_tui.services import _sql as sql
 from workshop_tui.services._sql import Tx
 from workshop_tui.services.ledger_codec import GENESIS_HASH
+from workshop_tui.services.states import OrderStatus
 
 # --- 1. the cash session ---------------------------------------------------------
 
@@ -114,13 +115,14 @@ def cart_for_checkout(tx: Tx, owner_id: int, customer_id: int, key: str) -> Any 
 
 # --- 3. the order ----------------------------------------------------------------
 
-# The order row locked, and any payment already made with this key. That payment is read
-# from the statement's snapshot, so a payment committed while this one waited for the row
-# can hide: `pay` looks again wherever that matters.
+# The order row locked, and any payment already made with this key (keys are the order's
+# customer's own). That payment is read from the statement's snapshot, so a payment
+# committed while this one waited for the row can hide: `pay` looks again wherever that matters.
 LOCK_ORDER_FOR_PAYMENT = """
     SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
            o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order
-      FROM orders o LEFT JOIN payments p ON p.idempotency_key = %(key)s
+      FROM orders o
+      LEFT JOIN payments p ON p.customer_id = o.customer_id AND p.idempotency_key = %(key)s
      WHERE o.id = %(id)s
        FOR UPDATE OF o
 """
@@ -149,9 +151,17 @@ LOCK_INVENTORY = (
 )
 # The cart's lines with their inventory rows locked, in product-id order, in one statement.
 # (The cart rows need no lock of their own: only the cart's holder, who has its lock, writes them.)
-CHECKOUT_LINES = """
+# `unpaid` counts the unpaid orders the customer placed themselves and can still pay. Only
+# a checkout of the customer's own cart adds one, and this statement starts after that
+# cart's lock is held, so its snapshot holds every such order (a count in the cart lock's
+# own statement could miss one committed while it waited).
+CHECKOUT_LINES = f"""
     SELECT i.product_id, i.quantity, p.price, p.name, p.seller_id, p.sku, s.name AS seller_name,
-           inv.stock_remaining
+           inv.stock_remaining,
+           (SELECT count(*) FROM orders o
+             WHERE o.customer_id = %(customer)s AND o.placed_by IS NULL
+               AND o.status = '{OrderStatus.PENDING_PAYMENT.value}'
+               AND (o.expires_at IS NULL OR o.expires_at > now())) AS unpaid
       FROM cart_items i
       JOIN products p ON p.id = i.product_id
       JOIN sellers s ON s.id = p.seller_id
@@ -168,9 +178,10 @@ def inventory(tx: Tx, product_ids: Iterable[int]) -> dict[int, int]:
     return {pid: stock for pid, stock in sql.rows(tx, LOCK_INVENTORY, {"ids": ids})}
 
 
-def checkout_lines(tx: Tx, cart_id: int) -> list[Any]:
-    """The cart's lines with their products, sellers and stock, the inventory rows locked."""
-    return sql.rows(tx, CHECKOUT_LINES, {"cart": cart_id})
+def checkout_lines(tx: Tx, cart_id: int, customer_id: int) -> list[Any]:
+    """The cart's lines with their products, sellers and stock, the inventory rows locked;
+    each line also carries `unpaid`, the customer's own unpaid orders."""
+    return sql.rows(tx, CHECKOUT_LINES, {"cart": cart_id, "customer": customer_id})
 
 
 # --- 5. the ledger chain head ----------------------------------------------------

@@ -74,6 +74,7 @@ def refund(
     )
     payment = m.Payment(
         order_id=order.id,
+        customer_id=order.customer_id,
         kind="refund",
         method=method,
         status="succeeded",

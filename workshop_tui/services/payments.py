@@ -3,6 +3,8 @@
 Each attempt appends an `attempt` row to the seller's ledger chain, and a
 successful one a `charge` row too, so the ledger shows every decline as well
 as every rupee taken. A key used twice returns the first result and charges once.
+Keys are scoped to the order's customer, like order keys; an order takes at most
+`max_payment_attempts` attempts, which bounds what declines write to the ledger.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from workshop_tui.services._sql import PlainTx
 from workshop_tui.services._tx import in_plain_transaction, read_only, read_plain
 from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.cash import till_session
-from workshop_tui.services.errors import InvalidInput, InvalidState
+from workshop_tui.services.errors import InvalidInput, InvalidState, TooManyAttempts
 from workshop_tui.services.events import EventService
 from workshop_tui.services.pricing import ledger_payload
 from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
@@ -32,16 +34,24 @@ from workshop_tui.services.validate import check_id, check_key
 OUTCOMES = ("success", "decline")
 
 # A payment committed while this one waited for the order row (the lock's snapshot hid it).
-EARLIER_PAYMENT = "SELECT id, order_id FROM payments WHERE idempotency_key = %(key)s"
+# Keys belong to the order's customer: another customer's key is never found.
+EARLIER_PAYMENT = """
+    SELECT p.id, p.order_id FROM payments p JOIN orders o ON o.customer_id = p.customer_id
+     WHERE o.id = %(order_id)s AND p.idempotency_key = %(key)s
+    """
 # The attempt, its session link and (on success) the order marked paid, in one statement.
 # The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
-# on one order are numbered one at a time.
+# on one order are numbered one at a time, and this statement (begun under that lock) sees
+# every earlier one. A payable order's payments are all attempts: past `max_attempts` the
+# statement writes nothing and returns no row.
 RECORD_PAYMENT = f"""
     WITH payment AS (
-        INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key)
-        SELECT %(order_id)s, 'charge', %(method)s, %(status)s, %(amount)s,
+        INSERT INTO payments (order_id, customer_id, kind, method, status, amount, reference,
+                              idempotency_key)
+        SELECT %(order_id)s, %(customer_id)s, 'charge', %(method)s, %(status)s, %(amount)s,
                %(ref_prefix)s || (count(*) + 1), %(idempotency_key)s
           FROM payments WHERE order_id = %(order_id)s
+        HAVING count(*) < %(max_attempts)s
         RETURNING id
     ),
     till AS (
@@ -51,7 +61,7 @@ RECORD_PAYMENT = f"""
     paid AS (
         UPDATE orders SET status = '{S.PAID.value}', paid_at = now()
          WHERE id = %(order_id)s AND status IN {sql_list(TRANSITIONS[OrderAction.PAY].sources)}
-           AND %(status)s = 'succeeded'
+           AND %(status)s = 'succeeded' AND EXISTS (SELECT 1 FROM payment)
     )
     SELECT id FROM payment
     """
@@ -77,6 +87,7 @@ class PaymentService:
             raise InvalidInput("outcome must be success or decline")
         key = check_key(idempotency_key)
         window = self.db.settings.return_window_days
+        max_attempts = self.db.settings.max_payment_attempts
 
         def work(s: PlainTx) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
@@ -87,7 +98,8 @@ class PaymentService:
             if order.earlier_id is not None:
                 return earlier_result(order.id, order.earlier_id, order.earlier_order)
             if not can(OrderAction.PAY, order.status):
-                earlier = sql.row(s, EARLIER_PAYMENT, {"key": key})  # paid while we waited?
+                # Paid while we waited?
+                earlier = sql.row(s, EARLIER_PAYMENT, {"order_id": order.id, "key": key})
                 if earlier is not None:
                     return earlier_result(order.id, earlier.id, earlier.order_id)
                 raise InvalidState(
@@ -99,11 +111,13 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            (payment_id,) = sql.one(
+            recorded = sql.row(
                 s,
                 RECORD_PAYMENT,
                 {
                     "order_id": order.id,
+                    "customer_id": order.customer_id,
+                    "max_attempts": max_attempts,
                     "method": method,
                     "status": status,
                     "amount": order.total,
@@ -112,6 +126,13 @@ class PaymentService:
                     "session_id": till,
                 },
             )
+            if recorded is None:
+                raise TooManyAttempts(
+                    f"order #{order.id} has had {max_attempts} payment attempts, the most"
+                    " allowed: cancel it and order again",
+                    limit=max_attempts,
+                )
+            (payment_id,) = recorded
             entry = {
                 "amount": order.total,
                 "order_id": order.id,
@@ -134,11 +155,14 @@ class PaymentService:
         try:
             done = in_plain_transaction(self.db, work)
         except psycopg2.errors.UniqueViolation as exc:
-            if exc.diag.constraint_name != "uq_payments_idempotency_key":
+            if exc.diag.constraint_name != "uq_payments_customer_key":
                 raise
             # The key was used while this attempt waited (a declined attempt leaves the order
             # payable): nothing of this attempt was written; answer as for a reused key.
-            earlier = read_plain(self.db, lambda s: sql.one(s, EARLIER_PAYMENT, {"key": key}))
+            earlier = read_plain(
+                self.db,
+                lambda s: sql.one(s, EARLIER_PAYMENT, {"order_id": order_id, "key": key}),
+            )
             done = earlier_result(order_id, earlier.id, earlier.order_id)
         if isinstance(done, PaymentResult):
             return done

@@ -72,6 +72,7 @@ class Client:
         self.double_orders = 0
         self.double_charges = 0
         self.cart_dirty = False
+        self.abandoned: list[int] = []  # this client's unpaid orders, oldest first
 
     def run(self) -> Client:
         while time.perf_counter() < self.deadline:
@@ -169,7 +170,13 @@ class Client:
             self.shared.recent.append(order.id)
         roll = self.rng.random()
         if roll < 0.04:
-            return  # abandoned: stays unpaid, its stock held
+            # Abandoned: stays unpaid, its stock held. A customer may hold only a few, so
+            # before the limit would refuse the next checkout, the oldest is given up on.
+            self.abandoned.append(order.id)
+            if len(self.abandoned) >= self.s.settings.max_unpaid_orders:
+                oldest = self.abandoned.pop(0)
+                self.rec.call("cancel", self.s.orders.cancel, self.me, oldest, "gave up")
+            return
         if roll < 0.14:
             self.rec.call("cancel", self.s.orders.cancel, self.me, order.id, "changed my mind")
             return

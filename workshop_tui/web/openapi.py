@@ -45,7 +45,9 @@ ERRORS = {
     401: "auth_required (no session) or auth_failed (wrong login or PIN)",
     403: "forbidden (staff only) or csrf_failed (missing or wrong X-CSRF-Token)",
     404: "not_found (including another customer's order)",
-    409: "invalid_state, out_of_stock (details.lines) or seller_conflict (details.cart_seller)",
+    409: "invalid_state, out_of_stock (details.lines), seller_conflict (details.cart_seller),"
+    " too_many_unpaid (checkout: the customer holds details.limit unpaid orders) or"
+    " too_many_attempts (pay: the order had details.limit payment attempts)",
     429: "rate_limited: too many failed logins (Retry-After header)",
     503: "busy: the database was too contended; nothing changed, try again",
 }

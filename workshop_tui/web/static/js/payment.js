@@ -1,5 +1,8 @@
 /* payment.js: pay an order (UPI, card or cash), see a decline, retry, or cancel the order.
-   A retry after a network failure reuses the attempt's Idempotency-Key, so it charges once. */
+   A Pay press keeps its Idempotency-Key until a payment result answers it: after a lost
+   answer (network, 503, 500) the payment may have gone through, and the retry with the same
+   key gets it back instead of "only unpaid orders can be paid". A refusal wrote nothing under
+   the key, so keeping it costs nothing. */
 "use strict";
 
 (function () {
@@ -77,8 +80,8 @@
         document.getElementById("simulate-decline").checked = false;
       }
     } catch (err) {
-      if (err.code !== "network") state.attemptKey = null;
-      W.notify(err.code === "network" ? err.message + " Pressing Pay again will not charge twice." : err.message);
+      const unanswered = err.code === "network" || err.status >= 500;
+      W.notify(unanswered ? err.message + " Pressing Pay again will not charge twice." : err.message);
       if (err.code === "invalid_state") await load();
     } finally {
       state.busy = false;
