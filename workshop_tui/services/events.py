@@ -1,7 +1,9 @@
 """Live stock for every terminal: PostgreSQL LISTEN/NOTIFY.
 
 Services publish after their transaction commits (never inside the locked
-section); a terminal's listener thread hands each batch to a callback.
+section); a terminal's listener thread hands each batch to a callback. Both ends
+outlive a server restart: the listener reconnects, a NOTIFY whose pooled
+connection died is sent again on a fresh one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterable
 import psycopg2
 import psycopg2.extensions
 
+from workshop_tui.db.connectivity import KEEPALIVES, connection_lost, forget_pool
 from workshop_tui.db.engine import Database
 from workshop_tui.services.types import StockChange
 
@@ -22,6 +25,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "workshop_stock"
 MAX_PAYLOAD_CHANGES = 400  # NOTIFY payloads stop at 8000 bytes
+LISTENER_NAME = "workshop-listen"  # application_name of every terminal's LISTEN connection
+RECONNECT_FIRST_DELAY = 0.05
+RECONNECT_MAX_DELAY = 2.0
 
 
 def encode(changes: list[StockChange]) -> str:
@@ -39,48 +45,121 @@ def decode(payload: str) -> list[StockChange]:
 class EventService:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.lost = 0  # batches that could not be published (the stress bench prints it)
 
     def stock_changed(self, changes: Iterable[StockChange]) -> None:
+        """Publish after the sale's commit; a lost notification never undoes the sale."""
         batch = list(changes)
         if not batch:
             return
-        try:
-            # After the sale's commit, on an autocommit connection: straight to the driver.
-            connection = self.db.autocommit_engine.raw_connection()
+        payloads = [
+            encode(batch[start : start + MAX_PAYLOAD_CHANGES])
+            for start in range(0, len(batch), MAX_PAYLOAD_CHANGES)
+        ]
+        for attempt in (1, 2):
             try:
-                cursor = connection.cursor()
-                for start in range(0, len(batch), MAX_PAYLOAD_CHANGES):
-                    payload = encode(batch[start : start + MAX_PAYLOAD_CHANGES])
+                self._notify(payloads)
+                return
+            except Exception as exc:  # noqa: BLE001 - logged; the sale stands
+                if attempt == 1 and connection_lost(exc):
+                    # A pooled connection that died in a restart: its idle siblings did too.
+                    continue
+                self.lost += 1
+                log.warning("could not publish stock changes: %s", exc)
+                return
+
+    def _notify(self, payloads: list[str]) -> None:
+        engine = self.db.autocommit_engine
+        connection = engine.raw_connection()
+        try:
+            with connection.cursor() as cursor:
+                for payload in payloads:
                     cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
-                cursor.close()
-            finally:
-                connection.close()
-        except Exception:  # a lost notification must never undo a committed sale
-            log.exception("could not publish stock changes")
+        except psycopg2.Error as exc:
+            if connection_lost(exc, connection.dbapi_connection):
+                forget_pool(engine, connection)
+            raise
+        finally:
+            connection.close()
 
     def listen(
         self,
         on_changes: Callable[[list[StockChange]], None],
         stop: threading.Event,
         ready: threading.Event | None = None,
+        on_reconnect: Callable[[], None] | None = None,
     ) -> None:
-        """Block, calling on_changes for each batch, until `stop` is set. Run it in a thread."""
-        args, kwargs = self.db.engine.dialect.create_connect_args(self.db.engine.url)
-        conn = psycopg2.connect(*args, **kwargs)
+        """Block, calling on_changes for each batch, until `stop` is set. Run it in a thread.
+
+        When the connection drops (a restart, a terminated backend, a network cut) it
+        reconnects with a growing pause (at most RECONNECT_MAX_DELAY), LISTENs again and
+        then calls on_reconnect(): changes published while it was away are lost, so the
+        caller re-reads what it shows. `ready` is set once the first LISTEN is in place.
+        """
+        delay = 0.0
+        listened = False
+        while not stop.is_set():
+            try:
+                conn = self._listen_connection()
+            except psycopg2.Error as exc:
+                delay = min(RECONNECT_MAX_DELAY, max(RECONNECT_FIRST_DELAY, delay * 2))
+                log.info("stock listener cannot connect (%s); again in %.2f s", exc, delay)
+                stop.wait(delay)
+                continue
+            try:
+                delay = 0.0
+                if listened:
+                    log.info("stock listener reconnected")
+                    _call_safely(on_reconnect)
+                listened = True
+                if ready is not None:
+                    ready.set()
+                _pump(conn, on_changes, stop)
+            except (psycopg2.Error, OSError) as exc:
+                log.warning("stock listener lost its connection (%s); reconnecting", exc)
+                stop.wait(RECONNECT_FIRST_DELAY)
+            finally:
+                conn.close()
+
+    def _listen_connection(self) -> psycopg2.extensions.connection:
+        engine = self.db.engine
+        args, kwargs = engine.dialect.create_connect_args(engine.url)
+        conn = psycopg2.connect(
+            *args,
+            **{"connect_timeout": 5, **kwargs, **KEEPALIVES, "application_name": LISTENER_NAME},
+        )
         try:
             conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
             with conn.cursor() as cur:
                 cur.execute(f"LISTEN {CHANNEL}")
-            if ready is not None:
-                ready.set()
-            while not stop.is_set():
-                if io_select.select([conn], [], [], 0.25) == ([], [], []):
-                    continue
-                conn.poll()
-                batch: list[StockChange] = []
-                while conn.notifies:
-                    batch.extend(decode(conn.notifies.pop(0).payload))
-                if batch:
-                    on_changes(batch)
-        finally:
+        except BaseException:
             conn.close()
+            raise
+        return conn
+
+
+def _pump(
+    conn: psycopg2.extensions.connection,
+    on_changes: Callable[[list[StockChange]], None],
+    stop: threading.Event,
+) -> None:
+    """Hand each batch of notifications to on_changes until stop; raise when the link dies."""
+    while not stop.is_set():
+        if io_select.select([conn], [], [], 0.25) == ([], [], []):
+            continue
+        conn.poll()  # a closed socket is readable: poll raises OperationalError
+        batch: list[StockChange] = []
+        while conn.notifies:
+            batch.extend(decode(conn.notifies.pop(0).payload))
+        if batch:
+            _call_safely(on_changes, batch)
+
+
+def _call_safely(callback: Callable[..., None] | None, *args: object) -> None:
+    """A screen's callback that fails must not end live stock for the whole terminal."""
+    if callback is None:
+        return
+    try:
+        callback(*args)
+    except Exception:
+        log.exception("a stock listener callback failed")

