@@ -43,9 +43,9 @@ from workshop_tui.db.migrate import upgrade  # noqa: E402
 from workshop_tui.services import Services  # noqa: E402
 from workshop_tui.services.errors import ServiceError  # noqa: E402
 from workshop_tui.services.events import LISTENER_NAME  # noqa: E402
-from workshop_tui.services.stress_checks import check_invariants  # noqa: E402
-from workshop_tui.services.stress_db import seed_shop  # noqa: E402
 from workshop_tui.services.types import Account, StockChange  # noqa: E402
+from workshop_tui.stress.checks import check_invariants  # noqa: E402
+from workshop_tui.stress.scratch_db import seed_shop  # noqa: E402
 
 DATABASE = "shop"
 ALLOWED = {"unavailable", "busy"}

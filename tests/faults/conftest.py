@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
@@ -54,9 +54,11 @@ def server() -> Iterator[ControlledServer]:
 def database(server: ControlledServer, isolated_data_dir: Path) -> Iterator[Database]:
     if not server.running():
         server.start()  # an earlier test left it down
-    db = Database(
-        Settings(database_url=server.url(DATABASE), data_dir=isolated_data_dir), pool_size=10
+    # A short reconnect wait: a test of an outage waits it out once or twice.
+    settings = Settings(
+        database_url=server.url(DATABASE), data_dir=isolated_data_dir, reconnect_wait_ms=1000
     )
+    db = Database(settings, pool_size=10)
     empty_all_tables(db)
     yield db
     db.dispose()
@@ -70,7 +72,9 @@ def make_database(
     made: list[Database] = []
 
     def factory(url: str | None = None, **overrides: object) -> Database:
-        settings = replace(database.settings, database_url=url or database.url, **overrides)
+        settings = database.settings.model_copy(
+            update={"database_url": url or database.url, **overrides}
+        )
         db = Database(settings, pool_size=10)
         made.append(db)
         return db

@@ -1,0 +1,58 @@
+"""Unpaid orders expire in the background: no checkout has to do it."""
+
+from __future__ import annotations
+
+import time
+
+from tests.engine.conftest import stock_of
+from workshop_tui.config import Settings
+from workshop_tui.db import Database
+from workshop_tui.services import Services
+from workshop_tui.services.sweeper import ExpirySweeper
+
+
+def wait_until(condition, timeout: float = 5.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
+def test_the_sweeper_expires_an_overdue_order_with_no_checkout_at_all(make_services, shop):
+    services = make_services(order_ttl_minutes=0)
+    services.cart.set_quantity(shop.customer, shop.saw, 2)
+    order = services.orders.checkout(shop.customer, "k1")
+    sweeper = ExpirySweeper(lambda: services, interval=0.05).start()
+    try:
+        wait_until(lambda: services.orders.get(shop.customer, order.id).status == "cancelled")
+    finally:
+        sweeper.stop()
+    assert stock_of(services, shop.saw) == 2
+    assert sweeper.expired == 1
+
+
+def test_a_sweeper_outlives_an_unreachable_database(make_services, shop):
+    services = make_services(order_ttl_minutes=0)
+    services.cart.set_quantity(shop.customer, shop.saw, 1)
+    order = services.orders.checkout(shop.customer, "k1")
+    nowhere = Services(
+        Database(
+            Settings(database_url="postgresql://postgres@127.0.0.1:9/none", reconnect_wait_ms=100),
+            pool_size=1,
+        )
+    )
+    reachable = []  # empty while the database is "away"
+    sweeper = ExpirySweeper(lambda: services if reachable else nowhere, interval=0.05).start()
+    try:
+        time.sleep(0.3)  # several passes fail
+        reachable.append(True)
+        wait_until(lambda: services.orders.get(shop.customer, order.id).status == "cancelled")
+    finally:
+        sweeper.stop()
+        nowhere.close()
+
+
+def test_stopping_the_sweeper_ends_its_thread(services):
+    sweeper = ExpirySweeper(lambda: services, interval=0.05).start()
+    sweeper.stop()
+    assert not sweeper._thread.is_alive()
