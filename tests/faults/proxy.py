@@ -147,6 +147,8 @@ class FaultProxy:
                 threading.Thread(target=pump, daemon=True).start()
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
         self._listener.close()
         for link in self._links:
             link.close()
