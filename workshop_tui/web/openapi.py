@@ -47,7 +47,7 @@ ERRORS = {
     404: "not_found (including another customer's order)",
     409: "invalid_state, out_of_stock (details.lines) or seller_conflict (details.cart_seller)",
     429: "rate_limited: too many failed logins (Retry-After header)",
-    503: "busy: the database was too contended; nothing changed, try again",
+    503: "busy (rows another terminal holds) or unavailable (the database is not reachable): nothing changed, try again",
 }
 IDEMPOTENCY = {
     "name": "Idempotency-Key",
