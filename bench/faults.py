@@ -55,7 +55,9 @@ STOCK = 100_000
 # --- one client (its own process, as each terminal is) ------------------------------------
 
 
-def client(n: int, url: str, customer: Account, products: list[int], stop_at: float, out: str):
+def client(n: int, url: str, customer: Account, products: list[int], stop, selling, out: str):
+    """Sell until `stop` is set; count up `selling` after the first completed sale."""
+    logging.getLogger("workshop_tui").setLevel(logging.ERROR)
     services = Services(Database(Settings(database_url=url), pool_size=2))
     rng = random.Random(n)
     outcomes: Counter[str] = Counter()
@@ -65,7 +67,7 @@ def client(n: int, url: str, customer: Account, products: list[int], stop_at: fl
 
     def attempt(op: str, call):
         """Call until it succeeds (or the run ends), counting each failure by its type."""
-        while time.time() < stop_at:
+        while not stop.is_set():
             try:
                 result = call()
                 outcomes[f"{op} ok"] += 1
@@ -78,7 +80,7 @@ def client(n: int, url: str, customer: Account, products: list[int], stop_at: fl
         return None
 
     sale = 0
-    while time.time() < stop_at:
+    while not stop.is_set():
         sale += 1
         product = rng.choice(products)
         if (
@@ -105,6 +107,9 @@ def client(n: int, url: str, customer: Account, products: list[int], stop_at: fl
             break
         payments.append(paid.payment.id)
         sales.append(time.time())
+        if len(sales) == 1:
+            with selling.get_lock():
+                selling.value += 1
     Path(out).write_text(
         json.dumps(
             {
@@ -242,13 +247,20 @@ def run(pg: ControlledServer, args: argparse.Namespace) -> None:
         t.start()
 
     out = Path(tempfile.mkdtemp(prefix="workshop-bench-faults-out-"))
-    started = time.time()
-    stop_at = started + args.seconds
     ctx = mp.get_context("spawn")
+    stop_selling, selling = ctx.Event(), ctx.Value("i", 0)
     procs = [
         ctx.Process(
             target=client,
-            args=(n, url, shop.customers[n], products, stop_at, str(out / f"{n}.json")),
+            args=(
+                n,
+                url,
+                shop.customers[n],
+                products,
+                stop_selling,
+                selling,
+                str(out / f"{n}.json"),
+            ),
         )
         for n in range(args.clients)
     ]
@@ -256,6 +268,10 @@ def run(pg: ControlledServer, args: argparse.Namespace) -> None:
         p.start()
 
     ups: list[tuple[str, float]] = []
+    deadline = time.time() + 120
+    while selling.value < args.clients and time.time() < deadline:
+        time.sleep(0.05)  # every client is selling (spawned processes import for seconds)
+    started = time.time()
     gap = args.seconds / (args.restarts + 1)
     for k in range(args.restarts):
         time.sleep(max(0.0, started + gap * (k + 1) - time.time()))
@@ -264,8 +280,10 @@ def run(pg: ControlledServer, args: argparse.Namespace) -> None:
         time.sleep(args.down)
         pg.start()
         ups.append((mode, time.time()))
+    time.sleep(max(0.0, started + args.seconds - time.time()))
+    stop_selling.set()
     for p in procs:
-        p.join(args.seconds + 60)
+        p.join(60)
     time.sleep(1.0)  # the last notifications
     stop.set()
     for t in threads:
