@@ -56,3 +56,18 @@ def test_stopping_the_sweeper_ends_its_thread(services):
     sweeper = ExpirySweeper(lambda: services, interval=0.05).start()
     sweeper.stop()
     assert not sweeper._thread.is_alive()
+
+
+def test_each_web_worker_expires_overdue_orders_in_the_background(make_services, shop):
+    from workshop_tui.web.serve import worker_app
+
+    services = make_services(order_ttl_minutes=0)
+    services.cart.set_quantity(shop.customer, shop.saw, 1)
+    order = services.orders.checkout(shop.customer, "k1")
+
+    app = worker_app(services.settings.model_copy(update={"expiry_sweep_seconds": 0.05}))
+    try:
+        wait_until(lambda: services.orders.get(shop.customer, order.id).status == "cancelled")
+    finally:
+        app.extensions["workshop_sweeper"].stop()
+        app.extensions["workshop"].get().close()
