@@ -45,7 +45,7 @@ def connection_lost(exc: BaseException, dbapi_connection: Any = None) -> bool:
     """True when exc says the connection (or the server) went away, not that it refused."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    if dbapi_connection is not None and getattr(dbapi_connection, "closed", 0):
+    if dbapi_connection is not None and bool(getattr(dbapi_connection, "closed", False)):
         return True
     error = driver_error(exc)
     if not isinstance(error, psycopg2.Error):

@@ -72,9 +72,12 @@ class EventService:
         engine = self.db.autocommit_engine
         connection = engine.raw_connection()
         try:
-            with connection.cursor() as cursor:
+            cursor = connection.cursor()
+            try:
                 for payload in payloads:
                     cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+            finally:
+                cursor.close()
         except psycopg2.Error as exc:
             if connection_lost(exc, connection.dbapi_connection):
                 forget_pool(engine, connection)
@@ -124,7 +127,7 @@ class EventService:
     def _listen_connection(self) -> psycopg2.extensions.connection:
         engine = self.db.engine
         args, kwargs = engine.dialect.create_connect_args(engine.url)
-        conn = psycopg2.connect(
+        conn: psycopg2.extensions.connection = psycopg2.connect(
             *args,
             **{"connect_timeout": 5, **kwargs, **KEEPALIVES, "application_name": LISTENER_NAME},
         )
