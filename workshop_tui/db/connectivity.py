@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
-# The server ended the session: admin shutdown, crash shutdown, cannot connect now.
-LOST_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+# The server ended the session, rolling back whatever was open: admin shutdown, crash
+# shutdown, cannot connect now, idle-session timeout, idle-in-transaction timeout.
+LOST_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "57P05", "25P03"})
 # psycopg2 raises these exact classes, without a SQLSTATE, for a socket that died.
 LOST_WITHOUT_SQLSTATE = (psycopg2.DatabaseError, psycopg2.OperationalError, psycopg2.InterfaceError)
 
