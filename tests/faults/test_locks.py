@@ -81,3 +81,25 @@ def test_a_frozen_terminals_locks_are_released_by_the_server(
 
     assert order.status == "pending_payment"
     assert frozen_terminal.poll() is None  # still frozen: the server, not the client, let go
+
+
+def test_an_overdue_order_on_a_held_product_never_delays_a_checkout_of_another(
+    server: ControlledServer, make_database, shop: Shop
+):
+    services = Services(make_database(order_ttl_minutes=0, expiry_sweep_seconds=0))
+    services.cart.set_quantity(shop.staff, shop.hammer, 1)
+    services.orders.checkout(shop.staff, "overdue")  # expires at once, holding a hammer
+    holder = admin(server)
+    holder.autocommit = False
+    with holder.cursor() as cur:
+        cur.execute("SELECT 1 FROM inventory WHERE product_id = %s FOR UPDATE", (shop.hammer,))
+    services.cart.set_quantity(shop.customer, shop.saw, 1)
+    try:
+        started = time.monotonic()
+        order = services.orders.checkout(shop.customer, "saw")
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert order.status == "pending_payment"
+    assert waited < 1.0
