@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
+import pytest
 
 HOLDER = """
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from workshop_tui.config import Settings
 from workshop_tui.db import Database
@@ -44,8 +48,17 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(30)
 
 
-def test_two_processes_share_one_embedded_server_until_the_last_exits(tmp_path):
-    data_dir = tmp_path / "shared"
+@pytest.fixture
+def private_dir() -> Iterator[Path]:
+    """Not pytest's tmp_path: on a machine where several pytest runs share /tmp/pytest-of-USER,
+    each run prunes the others' old directories, a running server's data included."""
+    path = Path(tempfile.mkdtemp(prefix="workshop-embedded-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_two_processes_share_one_embedded_server_until_the_last_exits(private_dir):
+    data_dir = private_dir / "shared"
     first, first_url = start_holder(data_dir)
     second, second_url = start_holder(data_dir)
     try:
@@ -84,8 +97,8 @@ def restart_behind_the_holders_back(data_dir: Path) -> None:
     assert int((pgdata / "postmaster.pid").read_text().split()[0]) != old
 
 
-def test_the_last_process_stops_a_server_that_was_restarted_while_it_ran(tmp_path):
-    data_dir = tmp_path / "restarted"
+def test_the_last_process_stops_a_server_that_was_restarted_while_it_ran(private_dir):
+    data_dir = private_dir / "restarted"
     holder, _ = start_holder(data_dir)
     try:
         restart_behind_the_holders_back(data_dir)
