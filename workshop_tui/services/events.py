@@ -13,6 +13,7 @@ import logging
 import select as io_select
 import threading
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 import psycopg2
 import psycopg2.extensions
@@ -28,6 +29,12 @@ MAX_PAYLOAD_CHANGES = 400  # NOTIFY payloads stop at 8000 bytes
 LISTENER_NAME = "workshop-listen"  # application_name of every terminal's LISTEN connection
 RECONNECT_FIRST_DELAY = 0.05
 RECONNECT_MAX_DELAY = 2.0
+# A change is stamped with its transaction's start (inventory.updated_at = now()): one
+# that began before the previous LISTEN may have been notified only while away.
+RESYNC_MARGIN = timedelta(seconds=60)
+CHANGED_SINCE = (
+    "SELECT product_id, stock_remaining FROM inventory WHERE updated_at >= %s ORDER BY product_id"
+)
 
 
 def encode(changes: list[StockChange]) -> str:
@@ -95,15 +102,17 @@ class EventService:
         """Block, calling on_changes for each batch, until `stop` is set. Run it in a thread.
 
         When the connection drops (a restart, a terminated backend, a network cut) it
-        reconnects with a growing pause (at most RECONNECT_MAX_DELAY), LISTENs again and
-        then calls on_reconnect(): changes published while it was away are lost, so the
-        caller re-reads what it shows. `ready` is set once the first LISTEN is in place.
+        reconnects with a growing pause (at most RECONNECT_MAX_DELAY) and LISTENs again.
+        Notifications sent while it was away are gone, so it then reads the levels of
+        every product changed since its previous LISTEN (less RESYNC_MARGIN) and hands
+        them to on_changes as one batch, before any newer notification; then it calls
+        on_reconnect(). `ready` is set once the first LISTEN is in place.
         """
         delay = 0.0
-        listened = False
+        since: datetime | None = None  # server time of the previous LISTEN
         while not stop.is_set():
             try:
-                conn = self._listen_connection()
+                conn, listening_from = self._listen_connection()
             except psycopg2.Error as exc:
                 delay = min(RECONNECT_MAX_DELAY, max(RECONNECT_FIRST_DELAY, delay * 2))
                 log.info("stock listener cannot connect (%s); again in %.2f s", exc, delay)
@@ -111,10 +120,13 @@ class EventService:
                 continue
             try:
                 delay = 0.0
-                if listened:
+                if since is not None:
                     log.info("stock listener reconnected")
+                    missed = _levels_since(conn, since - RESYNC_MARGIN)
+                    if missed:
+                        _call_safely(on_changes, missed)
                     _call_safely(on_reconnect)
-                listened = True
+                since = listening_from
                 if ready is not None:
                     ready.set()
                 _pump(conn, on_changes, stop)
@@ -124,7 +136,8 @@ class EventService:
             finally:
                 conn.close()
 
-    def _listen_connection(self) -> psycopg2.extensions.connection:
+    def _listen_connection(self) -> tuple[psycopg2.extensions.connection, datetime]:
+        """A connection LISTENing, and the server's time when it began to."""
         engine = self.db.engine
         args, kwargs = engine.dialect.create_connect_args(engine.url)
         conn: psycopg2.extensions.connection = psycopg2.connect(
@@ -135,10 +148,21 @@ class EventService:
             conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
             with conn.cursor() as cur:
                 cur.execute(f"LISTEN {CHANNEL}")
+                cur.execute("SELECT now()")
+                row = cur.fetchone()
         except BaseException:
             conn.close()
             raise
-        return conn
+        assert row is not None
+        return conn, row[0]
+
+
+def _levels_since(conn: psycopg2.extensions.connection, since: datetime) -> list[StockChange]:
+    """Current stock of the products changed since then (read after LISTEN: nothing falls
+    between this snapshot and the notifications that follow it)."""
+    with conn.cursor() as cur:
+        cur.execute(CHANGED_SINCE, (since,))
+        return [StockChange(int(p), int(s)) for p, s in cur.fetchall()]
 
 
 def _pump(
