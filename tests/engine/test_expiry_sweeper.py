@@ -71,3 +71,18 @@ def test_each_web_worker_expires_overdue_orders_in_the_background(make_services,
     finally:
         app.extensions["workshop_sweeper"].stop()
         app.extensions["workshop"].get().close()
+
+
+async def test_the_terminal_app_expires_overdue_orders_in_the_background(make_services, shop):
+    from workshop_tui.app import make_app
+
+    services = make_services(order_ttl_minutes=0, expiry_sweep_seconds=0.05)
+    services.cart.set_quantity(shop.customer, shop.saw, 1)
+    order = services.orders.checkout(shop.customer, "k1")
+
+    app = make_app(services.settings, services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        end = time.monotonic() + 5
+        while services.orders.get(shop.customer, order.id).status != "cancelled":
+            assert time.monotonic() < end, "not expired"
+            await pilot.pause(0.05)
