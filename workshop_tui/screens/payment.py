@@ -41,6 +41,9 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
         self.order = order
         self.attempts = 0
         self._unanswered = False  # a call ran and neither an answer nor a typed error came
+        # A press's key is kept until the press gets an answer: a retry after a lost one
+        # (unavailable, busy, an unexpected error) returns that payment, never a second.
+        self._pay_key: str | None = None
 
     def compose(self) -> ComposeResult:
         order = self.order
@@ -89,7 +92,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
         if self.is_busy(BUSY):
             return
         self.attempts += 1
-        key = f"pay-{uuid.uuid4().hex}"  # each attempt is its own payment
+        key = self._pay_key = self._pay_key or f"pay-{uuid.uuid4().hex}"
         method, order_id = self.method, self.order.id
         services, session = self.workshop.services, self.session
         self._status(f"Paying {money(self.order.total)} by {method.upper()}…")
@@ -140,6 +143,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
             return
         if not PAY.answered(message):
             return
+        self._pay_key = None  # answered: a new press is a new attempt
         result = message.value
         if result.succeeded:
             self.dismiss(result)
@@ -153,5 +157,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
     @on(ServiceFailed)
     def failed(self, message: ServiceFailed) -> None:
         self._unanswered = False
+        if message.code not in ("unavailable", "busy"):
+            self._pay_key = None  # refused: nothing was charged with that key
         self._status(message.message)
         self.notify(message.message, severity="error", markup=False)
