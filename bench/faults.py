@@ -13,8 +13,9 @@ Printed: operations and failures by type (only `unavailable` and `busy` are allo
 anything else is a raw error reaching a screen), committed orders lost (every order
 and payment a client was told about must exist: 0), stock notifications lost (those
 the publisher could not send, and those missing at the listener outside its own
-reconnects), the time from each server start to the first completed sale, and the
-invariants of DESIGN.md.
+reconnects, which the listener's catch-up read must cover: no product may be shown
+stale at the end), the time from each server start to the first completed sale, and
+the invariants of DESIGN.md.
 """
 
 from __future__ import annotations
@@ -130,12 +131,14 @@ def client(n: int, url: str, customer: Account, products: list[int], stop, selli
 @dataclass
 class Listening:
     seen: set[tuple[int, int]] = field(default_factory=set)
+    latest: dict[int, int] = field(default_factory=dict)  # what a screen would show now
     outages: list[list[float]] = field(default_factory=list)  # [lost at, back at]
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def on_changes(self, batch: list[StockChange]) -> None:
         with self.lock:
             self.seen.update((c.product_id, c.stock) for c in batch)
+            self.latest.update((c.product_id, c.stock) for c in batch)
 
     def on_reconnect(self) -> None:
         with self.lock:
@@ -331,6 +334,8 @@ def report(
             movements = cur.fetchall()
             cur.execute("SELECT count(*) FROM orders")
             (all_orders,) = cur.fetchone()
+            cur.execute("SELECT product_id, stock_remaining FROM inventory")
+            levels = dict(cur.fetchall())
     lost_orders = [o for o in orders if o not in found]
     lost_payments = len(payments) - paid_found
     print(
@@ -362,6 +367,8 @@ def report(
         f"{len(missing)} missing at the listener, {len(away)} of them while it was reconnecting, "
         f"{len(missing) - len(away)} after it had reconnected"
     )
+    stale = [p for p, s in levels.items() if listening.latest.get(p, STOCK) != s]
+    print(f"listener's view at the end: {len(stale)} of {len(levels)} products stale")
     sales = sorted(t for r in results for t in r["sales"])
     firsts = []
     for mode, up in ups:
@@ -371,7 +378,11 @@ def report(
     report_ = check_invariants(db)
     for check in report_.checks:
         print(f"  {'ok  ' if check.ok else 'FAIL'} {check.name} {check.detail}")
-    verdict = "ok" if report_.ok and not bad and not lost_orders and not lost_payments else "FAILED"
+    verdict = (
+        "ok"
+        if report_.ok and not bad and not lost_orders and not lost_payments and not stale
+        else "FAILED"
+    )
     print(
         f"faults: raw={sum(bad.values())} lost_orders={len(lost_orders)} invariants={'ok' if report_.ok else 'FAILED'} -> {verdict}"
     )
