@@ -81,8 +81,11 @@ async def test_the_terminal_app_expires_overdue_orders_in_the_background(make_se
     order = services.orders.checkout(shop.customer, "k1")
 
     app = make_app(services.settings, services)
-    async with app.run_test(size=(80, 24)) as pilot:
-        end = time.monotonic() + 5
-        while services.orders.get(shop.customer, order.id).status != "cancelled":
-            assert time.monotonic() < end, "not expired"
-            await pilot.pause(0.05)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            end = time.monotonic() + 5
+            while services.orders.get(shop.customer, order.id).status != "cancelled":
+                assert time.monotonic() < end, "not expired"
+                await pilot.pause(0.05)
+    finally:
+        app.sweeper.stop()  # the app only signals it: wait, so no pass outlives the test

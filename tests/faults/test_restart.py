@@ -91,10 +91,12 @@ def test_a_call_while_the_server_is_down_is_unavailable_and_succeeds_once_it_is_
 
 
 def test_a_checkout_during_a_short_outage_waits_for_the_server_and_succeeds(
-    server: ControlledServer, database: Database, services: Services, shop: Shop
+    server: ControlledServer, make_database, shop: Shop
 ):
+    db = make_database(reconnect_wait_ms=10_000)  # the default is 3 s; a loaded CI is slow
+    services = Services(db)
     run = prepare(services, shop, "checkout")
-    warm_pool(database)
+    warm_pool(db)
     server.stop("immediate")
     restart = threading.Timer(0.5, server.start)
     restart.start()
