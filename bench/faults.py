@@ -25,6 +25,7 @@ import json
 import logging
 import multiprocessing as mp
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -294,6 +295,7 @@ def run(pg: ControlledServer, args: argparse.Namespace) -> None:
 
     db.engine.dispose()  # its idle connections died in the restarts
     results = [json.loads((out / f"{n}.json").read_text()) for n in range(args.clients)]
+    shutil.rmtree(out, ignore_errors=True)
     report(db, args, results, ups, listening, killed, time.time() - started)
     db.dispose()
 
