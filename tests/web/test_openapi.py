@@ -110,6 +110,12 @@ def test_a_control_character_in_any_text_is_invalid_input(case, signed_in_header
             continue
         if part == "body" and case.media_type != "application/json":
             continue
+        if (
+            part == "query"
+            and isinstance(value, dict)
+            and any(isinstance(v, dict) for v in value.values())
+        ):
+            continue  # a nested value reaches the URL as its repr, the character escaped
         poisoned = _poison(value, char)
         if poisoned is not None:
             setattr(case, part, _merge(value, poisoned))

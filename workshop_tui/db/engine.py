@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workshop_tui.config import Settings
+from workshop_tui.db.connectivity import KEEPALIVES
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class Database:
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_recycle=1800,
-            connect_args={"connect_timeout": 5, "application_name": "workshop"},
+            connect_args={"connect_timeout": 5, "application_name": "workshop", **KEEPALIVES},
         )
         event.listen(self.engine, "connect", self._on_connect)
         self.sessions = sessionmaker(self.engine, class_=TxSession, expire_on_commit=False)
@@ -100,7 +101,11 @@ class Database:
             max_overflow=pool_size,
             pool_recycle=1800,
             isolation_level="AUTOCOMMIT",
-            connect_args={"connect_timeout": 5, "application_name": "workshop-notify"},
+            connect_args={
+                "connect_timeout": 5,
+                "application_name": "workshop-notify",
+                **KEEPALIVES,
+            },
         )
 
     def _on_connect(self, dbapi_conn: Connection, _record: object) -> None:
@@ -110,6 +115,11 @@ class Database:
             cur.execute(f"SET statement_timeout = {int(self.settings.statement_timeout_ms)}")
             # A terminal waits this long for a row another holds, then the transaction is retried.
             cur.execute(f"SET lock_timeout = {int(self.settings.lock_timeout_ms)}")
+            # A frozen or vanished terminal's open transaction, and its row locks, end here.
+            cur.execute(
+                "SET idle_in_transaction_session_timeout = "
+                f"{int(self.settings.idle_in_transaction_session_timeout_ms)}"
+            )
         dbapi_conn.commit()
 
     def check(self) -> None:

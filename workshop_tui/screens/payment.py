@@ -160,5 +160,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
     @on(ServiceFailed)
     def failed(self, message: ServiceFailed) -> None:
         self._unanswered = False
+        if message.code not in ("unavailable", "busy"):
+            self._pay_key = None  # refused: nothing was charged with that key
         self._status(message.message)
         self.notify(message.message, severity="error", markup=False)

@@ -127,7 +127,7 @@ class CartService:
                 s, actor.id, cart, product_id, quantity, replace, product=product, looked_up=True
             )
 
-        return in_plain_transaction(self.db, work)
+        return in_plain_transaction(self.db, work, idempotent=True)  # a quantity, not a delta
 
     def change(self, actor: Account, product_id: int, delta: int, *, replace: bool = False) -> Cart:
         """The + and - buttons: add `delta` (may be negative) to the line's quantity."""
@@ -154,7 +154,7 @@ class CartService:
             empty_cart(s, cart.id)
             return cart_view(s, actor.id, cart.id, None, None)
 
-        return in_plain_transaction(self.db, work)
+        return in_plain_transaction(self.db, work, idempotent=True)
 
     def _set(
         self,

@@ -88,7 +88,8 @@ def place_order(
     ttl = timedelta(minutes=db.settings.order_ttl_minutes)
 
     def work(tx: Tx) -> Order | int:
-        changes.clear()
+        # `changes` keeps what an earlier attempt took: when that attempt's COMMIT answer
+        # was lost, this one finds its order by the key, and those changes are the news.
         till = till_session(tx, db, actor, selling=True)
         found = locks.cart_for_checkout(tx, actor.id, customer_id, key)
         if found is not None and found.existing is not None:
@@ -135,11 +136,11 @@ def place_order(
                 "sid": None,
             },
         )
-        changes.extend(StockChange(pid, left) for pid, left in sorted(stock))
+        changes[:] = [StockChange(pid, left) for pid, left in sorted(stock)]
         return new_order_view(order_id, created_at, values, lines, customer)
 
     try:
-        return in_plain_transaction(db, work)
+        return in_plain_transaction(db, work, idempotent=True)  # by key
     except psycopg2.errors.UniqueViolation as exc:
         if exc.diag.constraint_name != "uq_orders_customer_key":
             raise

@@ -74,6 +74,21 @@ class Busy(ServiceError):
     http_status = 503
 
 
+class Unavailable(ServiceError):
+    """The database could not be reached (server down, restarting, connection lost).
+
+    Raised only when nothing of the call was committed, so trying again is always safe.
+    """
+
+    code = "unavailable"
+    http_status = 503
+
+    def __init__(
+        self, message: str = "the shop's database is not reachable; nothing was changed"
+    ) -> None:
+        super().__init__(message)
+
+
 class TooManyUnpaid(ServiceError):
     """The customer already holds the most unpaid orders allowed (details["limit"])."""
 

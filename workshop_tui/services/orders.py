@@ -11,7 +11,6 @@ Where each rule lives:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
@@ -40,14 +39,6 @@ class OrderService:
     def __init__(self, db: Database, events: EventService) -> None:
         self.db = db
         self.events = events
-        self._next_sweep = 0.0
-
-    def _sweep_expired(self) -> None:
-        """Expire overdue orders before a checkout, at most once per `expiry_sweep_seconds`."""
-        now = time.monotonic()
-        if now >= self._next_sweep:
-            self._next_sweep = now + self.db.settings.expiry_sweep_seconds
-            self.expire_unpaid(limit=20)
 
     # --- checkout -------------------------------------------------------------
 
@@ -71,7 +62,8 @@ class OrderService:
         if for_customer_id is not None and for_customer_id != actor.id:
             require_staff(actor)
             customer_id = check_id(for_customer_id, "customer id")
-        self._sweep_expired()
+        # Overdue orders are expired by a background sweeper (services.sweeper), never
+        # here: an expiry locks that order's products, which another terminal may hold.
         changes: list[StockChange] = []
         result = place_order(
             self.db, actor, key, customer_id=customer_id, channel=channel, changes=changes

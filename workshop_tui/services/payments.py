@@ -153,7 +153,7 @@ class PaymentService:
             return with_ledger_ref(view, payment_id, refs[-1])
 
         try:
-            done = in_plain_transaction(self.db, work)
+            done = in_plain_transaction(self.db, work, idempotent=True)  # by key
         except psycopg2.errors.UniqueViolation as exc:
             if exc.diag.constraint_name != "uq_payments_customer_key":
                 raise

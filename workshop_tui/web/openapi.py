@@ -49,7 +49,7 @@ ERRORS = {
     " too_many_unpaid (checkout: the customer holds details.limit unpaid orders) or"
     " too_many_attempts (pay: the order had details.limit payment attempts)",
     429: "rate_limited: too many failed logins (Retry-After header)",
-    503: "busy: the database was too contended; nothing changed, try again",
+    503: "busy (rows another terminal holds) or unavailable (the database is not reachable): nothing changed, try again",
 }
 IDEMPOTENCY = {
     "name": "Idempotency-Key",

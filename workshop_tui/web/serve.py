@@ -20,13 +20,23 @@ from flask import Flask
 from workshop_tui.config import Settings
 from workshop_tui.db.engine import Database
 from workshop_tui.services import Services
+from workshop_tui.services.sweeper import ExpirySweeper
 from workshop_tui.web.app import create_app
 from workshop_tui.web.security import load_secret_key
 
 
 def worker_app(settings: Settings) -> Flask:
-    """The app in one worker process: its own engine and pool, opened on first request."""
-    return create_app(services_factory=lambda: Services(Database(settings)), settings=settings)
+    """The app in one worker process: its own engine and pool, opened on first request.
+
+    Each worker also expires unpaid orders in the background (services.sweeper), so no
+    customer's checkout has to.
+    """
+    app = create_app(services_factory=lambda: Services(Database(settings)), settings=settings)
+    holder = app.extensions["workshop"]
+    app.extensions["workshop_sweeper"] = ExpirySweeper(
+        holder.get, settings.expiry_sweep_seconds
+    ).start()
+    return app
 
 
 def serve_database(database: Database, *, host: str, port: int, workers: int, threads: int) -> None:
