@@ -44,7 +44,10 @@ def test_a_password_in_the_query_string_is_masked():
 
 
 def test_db_status_never_prints_a_query_string_password(empty_url):
-    result = run(empty_url + "?password=hunter2", "db", "status")
+    # The embedded server's URL already has a query (?host=...): add to it, not a second "?".
+    result = run(
+        empty_url + ("&" if "?" in empty_url else "?") + "password=hunter2", "db", "status"
+    )
     assert "hunter2" not in result.output and "password=***" in result.output
 
 
