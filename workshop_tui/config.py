@@ -49,6 +49,12 @@ class Settings:
     staff_discount_limit_percent: Decimal = Decimal("10")
     terminal_id: str = "terminal-1"
     require_cash_session: bool = False
+    # WORKSHOP_POOL_SIZE: this process's pool, whatever its caller asks (0: the caller's own);
+    # `workshop serve` gives every session's app a small one so many fit on one server.
+    pool_size: int = 0
+    # WORKSHOP_LISTEN_URL: LISTEN holds a server session, which a transaction pooler
+    # (pgbouncer) does not keep: name PostgreSQL itself here (default: the database URL).
+    listen_url: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 import psycopg2
 import psycopg2.extensions
+from sqlalchemy.engine import make_url
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services.types import StockChange
@@ -64,7 +65,8 @@ class EventService:
         ready: threading.Event | None = None,
     ) -> None:
         """Block, calling on_changes for each batch, until `stop` is set. Run it in a thread."""
-        args, kwargs = self.db.engine.dialect.create_connect_args(self.db.engine.url)
+        # Straight to PostgreSQL when a pooler sits in front (Settings.listen_url).
+        args, kwargs = self.db.engine.dialect.create_connect_args(make_url(self.db.listen_url))
         conn = psycopg2.connect(*args, **kwargs)
         try:
             conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
