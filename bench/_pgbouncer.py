@@ -67,6 +67,17 @@ pidfile = {folder}/pgbouncer.pid
 """
 
 
+def _run_as(server_url: str) -> str:
+    """The system user pgbouncer runs as: one that can reach the server's unix socket."""
+    url = make_url(server_url)
+    host = url.host or url.query.get("host")
+    if isinstance(host, str) and host.startswith("/"):
+        owner = pwd.getpwuid(os.stat(host).st_uid).pw_name
+        if owner != "root":
+            return owner  # the embedded server's own user (socket dirs are private)
+    return "postgres"
+
+
 @contextmanager
 def pgbouncer(server_url: str, pool_size: int = 20) -> Iterator[str]:
     """Yield `server_url` as seen through a new pgbouncer (same database, user)."""
@@ -77,10 +88,10 @@ def pgbouncer(server_url: str, pool_size: int = 20) -> Iterator[str]:
     (folder / "userlist.txt").write_text(f'"{user}" ""\n')
     argv = [PGBOUNCER, str(folder / "pgbouncer.ini")]
     if os.geteuid() == 0:  # pgbouncer refuses to run as root
-        account = pwd.getpwnam("postgres")
+        account = pwd.getpwnam(_run_as(server_url))
         os.chown(folder, account.pw_uid, account.pw_gid)
         folder.chmod(0o755)
-        argv[1:1] = ["-u", "postgres"]
+        argv[1:1] = ["-u", account.pw_name]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 10

@@ -122,10 +122,12 @@ def terminal(n: int, url: str, listen_url: str, account, shop, window, think: fl
 class ConnectionSampler(threading.Thread):
     """The scratch database's server connections, sampled: all, active now, LISTEN ones."""
 
+    # Work connections carry the pool's application_name ("workshop..."), also through
+    # pgbouncer; the listeners connect without one and sit in LISTEN.
     QUERY = """
-        SELECT count(*) FILTER (WHERE query NOT ILIKE 'LISTEN%%'),
-               count(*) FILTER (WHERE state = 'active' AND query NOT ILIKE 'LISTEN%%'),
-               count(*) FILTER (WHERE query ILIKE 'LISTEN%%')
+        SELECT count(*) FILTER (WHERE application_name LIKE 'workshop%%'),
+               count(*) FILTER (WHERE state = 'active' AND application_name LIKE 'workshop%%'),
+               count(*) FILTER (WHERE application_name NOT LIKE 'workshop%%')
           FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"""
 
     def __init__(self, url: str, database: str) -> None:

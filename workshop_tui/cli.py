@@ -616,7 +616,10 @@ def serve_ssh(
         who = "any client (--open)" if open_ else f"keys in {keys_file}"
         click.echo(f"Workshop over SSH on {where}: {who}, at most {cap.limit} sessions")
 
-    serve_forever(ssh, host, port, announce)
+    try:
+        serve_forever(ssh, host, port, announce)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 @serve.command("browser")
@@ -635,7 +638,10 @@ def serve_browser(
 
     _settings, url, cap = _serve_setup(ctx, max_sessions)
     click.echo(f"Workshop in the browser on http://{host}:{port}/ (at most {cap.limit} tabs)")
-    run(AppCommand(url, kiosk=kiosk), cap, host, port)
+    try:
+        run(AppCommand(url, kiosk=kiosk), cap, host, port)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 if __name__ == "__main__":

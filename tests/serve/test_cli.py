@@ -74,6 +74,29 @@ def test_serving_without_an_authorized_key_is_refused_with_a_hint(database, isol
     assert "--open" in err
 
 
+def test_a_taken_port_is_one_line_and_exit_2(database, isolated_data_dir):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = start(
+            ["--database-url", database.url, "serve", "ssh", "--open", "--port", str(port)],
+            {"WORKSHOP_DATA_DIR": str(isolated_data_dir)},
+        )
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 2
+    assert err.strip().splitlines()[-1].startswith(f"workshop: cannot listen on 127.0.0.1:{port}")
+
+
+def test_kiosk_sessions_run_the_kiosk_mode():
+    from workshop_tui.serve.sessions import AppCommand
+
+    assert AppCommand("postgresql://x/y", kiosk=True).argv()[-1] == "--kiosk"
+    assert "--kiosk" not in AppCommand("postgresql://x/y").argv()
+
+
 def test_the_default_cap_follows_the_servers_max_connections(database):
     from workshop_tui.serve.sessions import CONNECTIONS_PER_SESSION, default_max_sessions
     from workshop_tui.services._sql import value
