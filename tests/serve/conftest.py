@@ -87,17 +87,20 @@ class Screen:
         return "\n".join(self.screen.display)
 
     async def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        return await self.wait_until(lambda shown: text in shown, repr(text), timeout)
+
+    async def wait_until(self, condition, what: str, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
-        while text not in self.text():
+        while not condition(self.text()):
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"{text!r} not on screen:\n{self.text()}")
+                raise AssertionError(f"{what} not on screen:\n{self.text()}")
             try:
                 chunk = await asyncio.wait_for(self.process.stdout.read(65536), left)
             except TimeoutError:
                 continue
             if not chunk:
-                raise AssertionError(f"the session ended before {text!r}:\n{self.text()}")
+                raise AssertionError(f"the session ended before {what}:\n{self.text()}")
             self.raw += chunk
             self.stream.feed(chunk)
         return self.text()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import asyncssh
@@ -122,9 +124,11 @@ def test_a_served_app_gets_a_small_pool(database):
 
 
 @pytest.mark.slow
-async def test_without_a_url_sessions_share_the_data_dirs_embedded_server(tmp_path):
-    # A directory the embedded server makes itself (run as root, it hands it to its own user).
-    env = {"WORKSHOP_DATA_DIR": str(tmp_path / "fresh"), "WORKSHOP_DATABASE_URL": ""}
+async def test_without_a_url_sessions_share_the_data_dirs_embedded_server():
+    # A short path: the server's unix socket lives in it (107 bytes at most). A directory
+    # the embedded server makes itself (run as root, it hands it to its own user).
+    root = Path(tempfile.mkdtemp(prefix="ws-"))
+    env = {"WORKSHOP_DATA_DIR": str(root / "data"), "WORKSHOP_DATABASE_URL": ""}
     upgrade = subprocess.run(
         [sys.executable, "-m", "workshop_tui.cli", "db", "upgrade"],
         env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
@@ -147,4 +151,5 @@ async def test_without_a_url_sessions_share_the_data_dirs_embedded_server(tmp_pa
         await conn.wait_closed()
     finally:
         stop(server)
+        shutil.rmtree(root, ignore_errors=True)
     assert server.returncode == 0

@@ -47,13 +47,16 @@ async def test_a_session_logs_in_adds_to_the_cart_resizes_and_leaves_no_process(
     assert services.cart.get(shop["customer"]).quantity_of(shop["hammer"]) == 1
 
     narrow = term.text().splitlines()
+    assert len(narrow) == 24 and max(len(line.rstrip()) for line in narrow) <= 80
     term.resize(120, 40)
-    wide = (await term.wait_for("Cart: 1 item")).splitlines()
-    await term.settle()
-    wide = term.text().splitlines()
-    assert len(narrow) == 24 and len(wide) == 40
-    assert max(len(line.rstrip()) for line in wide) > 80  # the app drew to the new width
-    assert not narrow[-1][80:].strip() and wide[-1].strip()  # and down to the new last line
+
+    def wide_layout(shown: str) -> bool:
+        lines = shown.splitlines()
+        # The app drew to the new width, and down to the new last line (its footer).
+        return max(len(line.rstrip()) for line in lines) > 80 and bool(lines[-1].strip())
+
+    wide = (await term.wait_until(wide_layout, "the 120x40 layout")).splitlines()
+    assert len(wide) == 40 and "Cart: 1 item" in "\n".join(wide)
 
     conn.close()
     await conn.wait_closed()
