@@ -26,8 +26,11 @@ async def gone(pid: int, timeout: float = 5.0) -> bool:
 
 
 async def test_a_session_logs_in_adds_to_the_cart_resizes_and_leaves_no_process(
-    ssh_server, shop, services: Services, caplog
+    ssh_server, shop, services: Services, caplog, monkeypatch
 ):
+    # The serving shell's own size must not pin the sessions' (it beats the pty's in Python).
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "24")
     conn = await ssh_server.connect()
     process = await conn.create_process(
         term_type="xterm-256color", term_size=(80, 24), encoding=None

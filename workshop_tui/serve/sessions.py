@@ -104,7 +104,8 @@ class AppCommand:
         env["PYTHONIOENCODING"] = "utf-8"
         if term:
             env["TERM"] = term
-        # Set in the serving shell, these would make every session's app log to one console.
-        for name in ("TEXTUAL", "TEXTUAL_DRIVER"):
+        # From the serving shell, these would pin every session to that shell's size
+        # (COLUMNS, LINES beat the pty's own) or make them log to one console (TEXTUAL).
+        for name in ("COLUMNS", "LINES", "TEXTUAL", "TEXTUAL_DRIVER"):
             env.pop(name, None)
         return env
