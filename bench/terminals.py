@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import statistics
 import sys
@@ -34,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import _ssh_terminals as ssh  # noqa: E402
 from bench._pg import connect  # noqa: E402
@@ -49,6 +52,7 @@ except ImportError:  # moved with the stress command's code
 
 PIN = "246810"  # seed_shop's
 POOL_PER_TERMINAL = 2
+LISTEN_NAME = "workshop-listen"  # the listeners' application_name, set in their URL
 SEARCHES = ("item 1", "item 2", "item 33", "item 4", "item 7")
 
 
@@ -122,12 +126,12 @@ def terminal(n: int, url: str, listen_url: str, account, shop, window, think: fl
 class ConnectionSampler(threading.Thread):
     """The scratch database's server connections, sampled: all, active now, LISTEN ones."""
 
-    # Work connections carry the pool's application_name ("workshop..."), also through
-    # pgbouncer; the listeners connect without one and sit in LISTEN.
-    QUERY = """
-        SELECT count(*) FILTER (WHERE application_name LIKE 'workshop%%'),
-               count(*) FILTER (WHERE state = 'active' AND application_name LIKE 'workshop%%'),
-               count(*) FILTER (WHERE application_name NOT LIKE 'workshop%%')
+    # The listeners' URL names them (LISTEN_NAME); every other connection does the work,
+    # pgbouncer's own server connections included.
+    QUERY = f"""
+        SELECT count(*) FILTER (WHERE application_name <> '{LISTEN_NAME}'),
+               count(*) FILTER (WHERE state = 'active' AND application_name <> '{LISTEN_NAME}'),
+               count(*) FILTER (WHERE application_name = '{LISTEN_NAME}')
           FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"""
 
     def __init__(self, url: str, database: str) -> None:
@@ -150,8 +154,13 @@ def phase(name: str, url: str, direct: str, shop, customers, args) -> dict:
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     sampler = ConnectionSampler(direct, direct.rsplit("/", 1)[1].split("?")[0])
+    listen = (
+        make_url(direct)
+        .update_query_dict({"application_name": LISTEN_NAME})
+        .render_as_string(hide_password=False)
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        serve, port = ssh.start_server(url, direct, Path(tmp))
+        serve, port = ssh.start_server(url, listen, Path(tmp))
         # Every terminal starts and stops at the same moments; SSH sessions log in before.
         start_at = time.time() + args.warmup
         window = (start_at, start_at + args.seconds)
@@ -159,7 +168,7 @@ def phase(name: str, url: str, direct: str, shop, customers, args) -> dict:
         workers = [
             ctx.Process(
                 target=terminal,
-                args=(n, url, direct, customers[n], shop, window, args.think, queue),
+                args=(n, url, listen, customers[n], shop, window, args.think, queue),
             )
             for n in range(plain)
         ]
@@ -210,9 +219,12 @@ def report(result: dict, db, args) -> bool:
         f"server connections at most {work} open ({active} active at once) + {listening} LISTEN"
     )
     print("errors: " + (", ".join(f"{k} x{v}" for k, v in result["errors"].items()) or "none"))
+    cores = os.cpu_count() or 1
+    print(f"machine: {cores} cores, load average {os.getloadavg()[0]:.1f} (1 min) at the end")
     invariants = check_invariants(db)
     for check in invariants.checks:
         print(f"  {'ok ' if check.ok else 'BAD'} {check.name} {check.detail}")
+    db.dispose()  # its connections would count in the next phase
     p99 = pct(result["times"].get("checkout+pay", [float("nan")]), 99)
     ok = invariants.ok and not result["errors"] and p99 < 0.1
     print(
