@@ -558,6 +558,7 @@ def _serve_setup(ctx: click.Context, max_sessions: int | None):
     serve_log = logging.getLogger("workshop_tui.serve")
     serve_log.addHandler(handler)
     serve_log.setLevel(logging.INFO)
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)  # a line per channel event otherwise
     settings = settings_from(ctx)
     url = database_url(settings)  # joins the embedded server: it stays up while we run
     open_database(replace(settings, database_url=url), pool_size=1).dispose()  # reachable?
