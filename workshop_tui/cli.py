@@ -591,5 +591,111 @@ def web(ctx: click.Context, host: str, port: int, workers: int, threads: int) ->
     serve_database(database, host=host, port=port, workers=workers, threads=threads)
 
 
+# --- serving many terminals -------------------------------------------------
+
+
+@main.group()
+def serve() -> None:
+    """Serve the terminal app: one app process per SSH session or browser tab."""
+
+
+def _serve_setup(ctx: click.Context, max_sessions: int | None):
+    """The shared server's URL and the session cap; logs each session to stderr too."""
+    from dataclasses import replace
+
+    from workshop_tui.serve.sessions import SessionCap, database_url, default_max_sessions
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    serve_log = logging.getLogger("workshop_tui.serve")
+    serve_log.addHandler(handler)
+    serve_log.setLevel(logging.INFO)
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)  # a line per channel event otherwise
+    settings = settings_from(ctx)
+    url = database_url(settings)  # joins the embedded server: it stays up while we run
+    open_database(replace(settings, database_url=url), pool_size=1).dispose()  # reachable?
+    cap = SessionCap(max_sessions if max_sessions is not None else default_max_sessions(url))
+    return settings, url, cap
+
+
+_max_sessions = click.option(
+    "--max-sessions",
+    type=click.IntRange(1, 10_000),
+    help="Refuse sessions past this many (default: what the server's max_connections allows).",
+)
+
+
+@serve.command("ssh")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=2222, show_default=True)
+@click.option(
+    "--authorized-keys",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Public keys let in (default: DATA_DIR/authorized_keys).",
+)
+@click.option("--open", "open_", is_flag=True, help="Let any client reach the login screen.")
+@click.option("--kiosk", is_flag=True, help="Serve the kiosk mode.")
+@_max_sessions
+@click.pass_context
+@handles_errors
+def serve_ssh(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    authorized_keys: Path | None,
+    open_: bool,
+    kiosk: bool,
+    max_sessions: int | None,
+) -> None:
+    """One `workshop` process per SSH session, on a pty at the client's size."""
+    from workshop_tui.serve.keys import AUTHORIZED_KEYS_NAME, read_authorized_keys
+    from workshop_tui.serve.sessions import AppCommand
+    from workshop_tui.serve.ssh import OPEN_WARNING, SSHServe, serve_forever
+
+    if open_ and authorized_keys is not None:
+        fail("--open and --authorized-keys exclude each other")
+    settings, url, cap = _serve_setup(ctx, max_sessions)
+    keys_file = None if open_ else authorized_keys or settings.data_dir / AUTHORIZED_KEYS_NAME
+    if keys_file is not None and read_authorized_keys(keys_file) is None:
+        fail(f"no public keys in {keys_file}: add some, or pass --open")
+    ssh = SSHServe(AppCommand(url, kiosk=kiosk), cap, settings.data_dir, keys_file)
+
+    def announce(bound: int) -> None:
+        where = f"{host}:{bound}"
+        if open_:
+            click.echo(
+                "!" * 78 + "\n" + OPEN_WARNING.format(where=where) + "\n" + "!" * 78, err=True
+            )
+        who = "any client (--open)" if open_ else f"keys in {keys_file}"
+        click.echo(f"Workshop over SSH on {where}: {who}, at most {cap.limit} sessions")
+
+    try:
+        serve_forever(ssh, host, port, announce)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+@serve.command("browser")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--kiosk", is_flag=True, help="Serve the kiosk mode.")
+@_max_sessions
+@click.pass_context
+@handles_errors
+def serve_browser(
+    ctx: click.Context, host: str, port: int, kiosk: bool, max_sessions: int | None
+) -> None:
+    """The app in a browser (textual-serve): one app process per tab."""
+    from workshop_tui.serve.browser import serve_browser as run
+    from workshop_tui.serve.sessions import AppCommand
+
+    _settings, url, cap = _serve_setup(ctx, max_sessions)
+    click.echo(f"Workshop in the browser on http://{host}:{port}/ (at most {cap.limit} tabs)")
+    try:
+        run(AppCommand(url, kiosk=kiosk), cap, host, port)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
 if __name__ == "__main__":
     main()

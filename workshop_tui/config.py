@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     require_cash_session: bool = False
     # Send the web session cookie over HTTPS only: turn on behind a TLS proxy.
     cookie_secure: bool = False
+    # WORKSHOP_POOL_SIZE: this process's pool, whatever its caller asks (0: the caller's own);
+    # `workshop serve` gives every session's app a small one so many fit on one server.
+    pool_size: int = 0
+    # WORKSHOP_LISTEN_URL: LISTEN holds a server session, which a transaction pooler
+    # (pgbouncer) does not keep: name PostgreSQL itself here (default: the database URL).
+    listen_url: str | None = None
 
     @field_validator("data_dir")
     @classmethod

@@ -83,6 +83,9 @@ class Database:
 
             url = start_embedded(settings.data_dir)
         self.url = normalise_url(url)
+        self.listen_url = normalise_url(settings.listen_url) if settings.listen_url else self.url
+        if settings.pool_size > 0:
+            pool_size = settings.pool_size
         # No pre-ping (a round trip per checkout): services retry a transaction whose
         # connection dropped before it reached commit (services._tx).
         self.engine: Engine = create_engine(

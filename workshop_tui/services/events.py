@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import psycopg2
 import psycopg2.extensions
+from sqlalchemy.engine import make_url
 
 from workshop_tui.db.connectivity import KEEPALIVES, connection_lost, forget_pool
 from workshop_tui.db.engine import Database
@@ -138,8 +139,9 @@ class EventService:
 
     def _listen_connection(self) -> tuple[psycopg2.extensions.connection, datetime]:
         """A connection LISTENing, and the server's time when it began to."""
+        # Straight to PostgreSQL when a pooler sits in front (Settings.listen_url).
         engine = self.db.engine
-        args, kwargs = engine.dialect.create_connect_args(engine.url)
+        args, kwargs = engine.dialect.create_connect_args(make_url(self.db.listen_url))
         conn: psycopg2.extensions.connection = psycopg2.connect(
             *args,
             **{"connect_timeout": 5, **kwargs, **KEEPALIVES, "application_name": LISTENER_NAME},
