@@ -601,8 +601,6 @@ def serve() -> None:
 
 def _serve_setup(ctx: click.Context, max_sessions: int | None):
     """The shared server's URL and the session cap; logs each session to stderr too."""
-    from dataclasses import replace
-
     from workshop_tui.serve.sessions import SessionCap, database_url, default_max_sessions
 
     handler = logging.StreamHandler()
@@ -613,7 +611,9 @@ def _serve_setup(ctx: click.Context, max_sessions: int | None):
     logging.getLogger("asyncssh").setLevel(logging.WARNING)  # a line per channel event otherwise
     settings = settings_from(ctx)
     url = database_url(settings)  # joins the embedded server: it stays up while we run
-    open_database(replace(settings, database_url=url), pool_size=1).dispose()  # reachable?
+    open_database(
+        settings.model_copy(update={"database_url": url}), pool_size=1
+    ).dispose()  # reachable?
     cap = SessionCap(max_sessions if max_sessions is not None else default_max_sessions(url))
     return settings, url, cap
 

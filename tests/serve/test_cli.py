@@ -112,11 +112,10 @@ def test_the_default_cap_follows_the_servers_max_connections(database):
 
 
 def test_a_served_app_gets_a_small_pool(database):
-    from dataclasses import replace
 
     from workshop_tui.db import Database
 
-    db = Database(replace(database.settings, pool_size=2), pool_size=10)
+    db = Database(database.settings.model_copy(update={"pool_size": 2}), pool_size=10)
     try:
         assert db.engine.pool.size() == 2
     finally:

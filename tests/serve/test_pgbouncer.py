@@ -13,7 +13,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def bounced(database: Database) -> Iterator[Services]:
     """The services through a pgbouncer with 3 server connections, LISTEN direct."""
     with pgbouncer(database.url, pool_size=3) as url:
-        settings = replace(database.settings, database_url=url, listen_url=database.url)
+        settings = database.settings.model_copy(
+            update={"database_url": url, "listen_url": database.url}
+        )
         services = Services(Database(settings, pool_size=8))
         yield services
         services.close()
