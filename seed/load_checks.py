@@ -8,14 +8,12 @@ to name its line too. Every message reads "<file>: line <n>: <reason>".
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import psycopg2
 
@@ -228,56 +226,116 @@ SELECT id, chain, seq, kind, order_id, payment_id, (amount * 100)::bigint, metho
 """
 SAMPLE_EVERY = 997
 
+# Each row's hash recomputed by the server: the canonical JSON is concatenated in the
+# order of sorted keys, its text values (chain, kind, method, payload) taken from `canon`,
+# which Python fills with json.dumps of each distinct value (a few thousand at most).
+_DIGESTS = """
+WITH canon(col, raw, json) AS (
+    SELECT * FROM unnest(%(cols)s::text[], %(raws)s::text[], %(jsons)s::text[])
+), rows AS (
+    SELECT t.id, t.chain, t.seq, t.kind, t.order_id, t.payment_id, t.hash,
+           (t.amount * 100)::bigint AS paise, t.method, t.payload::text AS payload, t.prev_hash,
+           to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') AS stamp,
+           c.json AS chain_json, k.json AS kind_json, COALESCE(m.json, 'null') AS method_json,
+           p.json AS payload_json
+      FROM transactions t
+      JOIN canon c ON c.col = 'chain' AND c.raw = t.chain
+      JOIN canon k ON k.col = 'kind' AND k.raw = t.kind
+      JOIN canon p ON p.col = 'payload' AND p.raw = t.payload::text
+      LEFT JOIN canon m ON m.col = 'method' AND m.raw = t.method
+), digests AS (
+    SELECT rows.*, encode(sha256(convert_to(
+               %(version)s || E'\\n' || seq || E'\\n' || prev_hash || E'\\n'
+               || '{"amount_paise":' || paise || ',"chain":' || chain_json
+               || ',"created_at":"' || stamp || '","kind":' || kind_json
+               || ',"method":' || method_json
+               || ',"order_id":' || COALESCE(order_id::text, 'null')
+               || ',"payload":' || payload_json
+               || ',"payment_id":' || COALESCE(payment_id::text, 'null') || '}',
+           'UTF8')), 'hex') AS actual
+      FROM rows
+)
+"""
+LEDGER_MISMATCH = (
+    _DIGESTS + "SELECT id, chain, seq FROM digests WHERE actual IS DISTINCT FROM hash "
+    "ORDER BY chain, seq, id LIMIT 1"
+)
+LEDGER_SAMPLE = (
+    _DIGESTS + "SELECT id, chain, seq, kind, order_id, payment_id, paise, method, payload, stamp, "
+    "prev_hash, actual FROM digests WHERE id %% %(every)s = 1 ORDER BY id"
+)
+LEDGER_TEXTS = """
+SELECT chain, kind, method, payload::text FROM transactions
+ GROUP BY GROUPING SETS ((chain), (kind), (method), (payload::text))
+"""
 
-def verify_ledger(rows: Iterable[tuple[Any, ...]], path: Path) -> int:
-    """Re-hash every ledger row; raise on the first whose hash does not match its content.
 
-    The canonical JSON is assembled from cached encodings (a few distinct chains, kinds,
-    methods and payloads), about 4x faster than a dict per row; every 997th row is also
-    hashed through ledger_codec itself, so the two can never silently disagree.
+def verify_ledger(query: Callable[..., list[tuple]], path: Path) -> int:
+    """Re-hash every ledger row in SQL; raise on the first whose hash does not match its content.
+
+    One statement over the loaded rows (sha256 in the server, no row crosses the wire);
+    Python encodes each distinct text value once, exactly as ledger_codec does. A sample
+    of rows is also hashed through ledger_codec itself, so the two can never silently
+    disagree. Returns the number of rows sampled.
     """
-    text: dict[Any, str] = {}
-    payloads: dict[str, str] = {}
-    checked = 0
-    for row in rows:
-        tid, chain, seq, kind, order_id, payment_id, paise, method, payload, stamp, prev, digest = (
-            row
-        )
-        for value in (chain, kind, method):
-            if value not in text:
-                text[value] = json.dumps(value, ensure_ascii=False)
-        if payload not in payloads:
-            payloads[payload] = json.dumps(
-                json.loads(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-            )
-        body = (
-            f'{{"amount_paise":{paise},"chain":{text[chain]},"created_at":"{stamp}",'
-            f'"kind":{text[kind]},"method":{text[method]},'
-            f'"order_id":{"null" if order_id is None else order_id},"payload":{payloads[payload]},'
-            f'"payment_id":{"null" if payment_id is None else payment_id}}}'
-        )
-        actual = hashlib.sha256(f"{HASH_VERSION}\n{seq}\n{prev}\n{body}".encode()).hexdigest()
-        if checked % SAMPLE_EVERY == 0:
-            content = canonical_content(
-                chain=chain,
-                kind=kind,
-                order_id=order_id,
-                payment_id=payment_id,
-                amount=Decimal(paise) / 100,
-                method=method,
-                created_at=datetime.fromisoformat(stamp),
-                payload=json.loads(payload),
-            )
-            if entry_hash(seq, prev, content) != actual:
-                raise RuntimeError(
-                    f"transaction {tid}: the loader's hash differs from ledger_codec's"
+    cols: list[str] = []
+    raws: list[str] = []
+    jsons: list[str] = []
+    for chain, kind, method, payload in query(LEDGER_TEXTS, {}):
+        for col, value in (("chain", chain), ("kind", kind), ("method", method)):
+            if value is not None:
+                cols.append(col)
+                raws.append(value)
+                jsons.append(json.dumps(value, ensure_ascii=False))
+        if payload is not None:
+            cols.append("payload")
+            raws.append(payload)
+            jsons.append(
+                json.dumps(
+                    json.loads(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False
                 )
-        checked += 1
-        if actual != digest:
-            raise located(
-                path,
-                line_of(path, "id", tid),
-                f"chain {chain} seq {seq} (transaction id {tid}): hash does not match its content; "
-                "the row was edited",
             )
-    return checked
+    params = {
+        "cols": cols,
+        "raws": raws,
+        "jsons": jsons,
+        "version": HASH_VERSION,
+        "every": SAMPLE_EVERY,
+    }
+    sample = query(LEDGER_SAMPLE, params)
+    for (
+        tid,
+        chain,
+        seq,
+        kind,
+        order_id,
+        payment_id,
+        paise,
+        method,
+        payload,
+        stamp,
+        prev,
+        actual,
+    ) in sample:
+        content = canonical_content(
+            chain=chain,
+            kind=kind,
+            order_id=order_id,
+            payment_id=payment_id,
+            amount=Decimal(paise) / 100,
+            method=method,
+            created_at=datetime.fromisoformat(stamp),
+            payload=json.loads(payload),
+        )
+        if entry_hash(seq, prev, content) != actual:
+            raise RuntimeError(f"transaction {tid}: the loader's hash differs from ledger_codec's")
+    bad = query(LEDGER_MISMATCH, params)
+    if bad:
+        tid, chain, seq = bad[0]
+        raise located(
+            path,
+            line_of(path, "id", tid),
+            f"chain {chain} seq {seq} (transaction id {tid}): hash does not match its content; "
+            "the row was edited",
+        )
+    return len(sample)
