@@ -162,6 +162,8 @@ def load(
         with conn.cursor() as cur:
             cur.execute("SET LOCAL statement_timeout = 0")
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # The checks hash-join and sort whole tables: in memory, not in batches spilled to disk.
+            cur.execute("SET LOCAL work_mem = '128MB'")
             _require_schema(cur)
             _refuse_or_empty(cur, replace)
             restore = _detach(cur)
