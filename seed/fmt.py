@@ -78,14 +78,14 @@ def write_table(columns: Table, path: Path) -> int:
     """
     lists = [v.tolist() if isinstance(v, np.ndarray) else v for v in columns.values()]
     rows = len(lists[0]) if lists else 0
+    fields = [csv_field_texts(values) for values in lists]
+    if len({len(f) for f in fields}) > 1:
+        raise ValueError(f"{path.name}: columns of different lengths")
     # A file of password hashes is readable by its owner only (offline guessing of PINs is cheap).
     secret = bool(SECRET_COLUMNS & set(columns))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if secret else 0o666)
     if secret:
         os.chmod(path, 0o600)  # the file may have existed with a wider mode
-    fields = [csv_field_texts(values) for values in lists]
-    if len({len(f) for f in fields}) > 1:
-        raise ValueError(f"{path.name}: columns of different lengths")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
         csv.writer(out, lineterminator="\n").writerow(list(columns))
         for start in range(0, rows, WRITE_ROWS):
