@@ -80,9 +80,14 @@ SELECT id, NULL, 'fixed', discount_total, discount_total, 'counter discount',
        COALESCE(placed_by, customer_id), created_at
   FROM orders WHERE discount_total > 0 ORDER BY id
 """
+# Each chain's last row by a hash aggregate and join: no sort of the whole ledger
+# ((chain, seq) is unique by now, so one row per chain).
 DERIVE_HEADS = """
 INSERT INTO ledger_heads (chain, seq, hash)
-SELECT DISTINCT ON (chain) chain, seq, hash FROM transactions ORDER BY chain, seq DESC
+SELECT t.chain, t.seq, t.hash
+  FROM transactions t JOIN (SELECT chain, MAX(seq) AS seq FROM transactions GROUP BY chain) h
+    ON h.chain = t.chain AND h.seq = t.seq
+ ORDER BY t.chain
 """
 
 Progress = Callable[[str, int], None]
