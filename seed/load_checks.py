@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 
@@ -227,31 +228,39 @@ SELECT id, chain, seq, kind, order_id, payment_id, (amount * 100)::bigint, metho
 SAMPLE_EVERY = 997
 
 # Each row's hash recomputed by the server: the canonical JSON is concatenated in the
-# order of sorted keys, its text values (chain, kind, method, payload) taken from `canon`,
-# which Python fills with json.dumps of each distinct value (a few thousand at most).
-_DIGESTS = """
-WITH canon(col, raw, json) AS (
-    SELECT * FROM unnest(%(cols)s::text[], %(raws)s::text[], %(jsons)s::text[])
-), rows AS (
+# order of sorted keys, its text values (chain, kind, method, payload) looked up in arrays
+# Python fills with json.dumps of each distinct value (a few thousand at most). Arrays, not
+# a CTE or temp table, so the scan can run in parallel workers (they share the transaction).
+CANON_COLUMNS = ("chain", "kind", "method", "payload")
+
+
+def _canon(col: str) -> str:
+    return (
+        f"(SELECT * FROM unnest(%({col}_raw)s::text[], %({col}_json)s::text[])) {col}_c(raw, json)"
+    )
+
+
+_DIGESTS = f"""
+WITH rows AS (
     SELECT t.id, t.chain, t.seq, t.kind, t.order_id, t.payment_id, t.hash,
            (t.amount * 100)::bigint AS paise, t.method, t.payload::text AS payload, t.prev_hash,
            to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') AS stamp,
-           c.json AS chain_json, k.json AS kind_json, COALESCE(m.json, 'null') AS method_json,
-           p.json AS payload_json
+           chain_c.json AS chain_json, kind_c.json AS kind_json,
+           COALESCE(method_c.json, 'null') AS method_json, payload_c.json AS payload_json
       FROM transactions t
-      JOIN canon c ON c.col = 'chain' AND c.raw = t.chain
-      JOIN canon k ON k.col = 'kind' AND k.raw = t.kind
-      JOIN canon p ON p.col = 'payload' AND p.raw = t.payload::text
-      LEFT JOIN canon m ON m.col = 'method' AND m.raw = t.method
+      JOIN {_canon("chain")} ON chain_c.raw = t.chain
+      JOIN {_canon("kind")} ON kind_c.raw = t.kind
+      JOIN {_canon("payload")} ON payload_c.raw = t.payload::text
+      LEFT JOIN {_canon("method")} ON method_c.raw = t.method
 ), digests AS (
     SELECT rows.*, encode(sha256(convert_to(
                %(version)s || E'\\n' || seq || E'\\n' || prev_hash || E'\\n'
-               || '{"amount_paise":' || paise || ',"chain":' || chain_json
+               || '{{"amount_paise":' || paise || ',"chain":' || chain_json
                || ',"created_at":"' || stamp || '","kind":' || kind_json
                || ',"method":' || method_json
                || ',"order_id":' || COALESCE(order_id::text, 'null')
                || ',"payload":' || payload_json
-               || ',"payment_id":' || COALESCE(payment_id::text, 'null') || '}',
+               || ',"payment_id":' || COALESCE(payment_id::text, 'null') || '}}',
            'UTF8')), 'hex') AS actual
       FROM rows
 )
@@ -278,30 +287,21 @@ def verify_ledger(query: Callable[..., list[tuple]], path: Path) -> int:
     of rows is also hashed through ledger_codec itself, so the two can never silently
     disagree. Returns the number of rows sampled.
     """
-    cols: list[str] = []
-    raws: list[str] = []
-    jsons: list[str] = []
-    for chain, kind, method, payload in query(LEDGER_TEXTS, {}):
-        for col, value in (("chain", chain), ("kind", kind), ("method", method)):
-            if value is not None:
-                cols.append(col)
-                raws.append(value)
-                jsons.append(json.dumps(value, ensure_ascii=False))
-        if payload is not None:
-            cols.append("payload")
-            raws.append(payload)
-            jsons.append(
-                json.dumps(
-                    json.loads(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    params: dict[str, Any] = {"version": HASH_VERSION, "every": SAMPLE_EVERY}
+    for col in CANON_COLUMNS:
+        params[f"{col}_raw"], params[f"{col}_json"] = [], []
+    for row in query(LEDGER_TEXTS, {}):
+        for col, value in zip(CANON_COLUMNS, row, strict=True):
+            if value is None:
+                continue
+            if col == "payload":
+                text = json.dumps(
+                    json.loads(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
                 )
-            )
-    params = {
-        "cols": cols,
-        "raws": raws,
-        "jsons": jsons,
-        "version": HASH_VERSION,
-        "every": SAMPLE_EVERY,
-    }
+            else:
+                text = json.dumps(value, ensure_ascii=False)
+            params[f"{col}_raw"].append(value)
+            params[f"{col}_json"].append(text)
     sample = query(LEDGER_SAMPLE, params)
     for (
         tid,
