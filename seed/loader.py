@@ -174,7 +174,7 @@ def load(
             cur.execute("SET LOCAL jit = off")
             _require_schema(cur)
             _refuse_or_empty(cur, replace)
-            restore = _detach(cur)
+            restore = detach(cur)
             counts = {t: _copy(cur, t, files[t], headers[t], progress) for t in TABLES}
             _attach(cur, [r for r in restore if r[0] in TABLES], files)
             # Rough statistics are enough for the checks' hash joins, and a tenth of the sample is
@@ -216,7 +216,7 @@ def load(
     return counts
 
 
-def _detach(cur: Any) -> list[tuple[str, str]]:
+def detach(cur: Any) -> list[tuple[str, str]]:
     """Drop the foreign keys, secondary unique constraints and indexes of the tables being filled.
 
     Returns (table, SQL) to put each back: building an index by sorting and checking
