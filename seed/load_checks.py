@@ -219,12 +219,6 @@ def check_rules(
             raise located(path, line_of(path, column, row[0]), message.format(*row))
 
 
-# The ledger's content as text, in the canonical forms of ledger_codec (paise, UTC ISO times).
-LEDGER_SELECT = """
-SELECT id, chain, seq, kind, order_id, payment_id, (amount * 100)::bigint, method, payload::text,
-       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), prev_hash, hash
-  FROM transactions ORDER BY chain, seq, id
-"""
 SAMPLE_EVERY = 997
 
 # Each row's hash recomputed by the server: the canonical JSON is concatenated in the

@@ -13,7 +13,7 @@ Steps, all in ONE transaction (any failure rolls everything back):
 4. cross-table rules (totals, one seller per order, returns, charges, ledger
    links), then the stock movements (initial, sale, cancel/expiry, return) and
    the ledger heads are derived in SQL, stock is reconciled and every ledger
-   hash is re-verified with the engine's verifier;
+   hash is re-computed in SQL (checked against ledger_codec on a sample);
 5. every id sequence is moved past the loaded ids, so the app can insert at once.
 Bad input raises LoadError("<file>: line <n>: <reason>").
 """
