@@ -7,6 +7,7 @@ epoch (UTC) until the moment they are written, so no float ever rounds a rupee.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,13 +78,50 @@ def write_table(columns: Table, path: Path) -> int:
     """
     lists = [v.tolist() if isinstance(v, np.ndarray) else v for v in columns.values()]
     rows = len(lists[0]) if lists else 0
+    fields = [csv_field_texts(values) for values in lists]
+    if len({len(f) for f in fields}) > 1:
+        raise ValueError(f"{path.name}: columns of different lengths")
     # A file of password hashes is readable by its owner only (offline guessing of PINs is cheap).
     secret = bool(SECRET_COLUMNS & set(columns))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if secret else 0o666)
     if secret:
         os.chmod(path, 0o600)  # the file may have existed with a wider mode
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(list(columns))
-        writer.writerows(zip(*lists, strict=True))
+        csv.writer(out, lineterminator="\n").writerow(list(columns))
+        for start in range(0, rows, WRITE_ROWS):
+            chunk = [f[start : start + WRITE_ROWS] for f in fields]
+            out.write("\n".join(map(",".join, zip(*chunk, strict=True))))
+            out.write("\n")
     return rows
+
+
+WRITE_ROWS = 100_000
+# The characters for which csv.writer (QUOTE_MINIMAL, lineterminator "\n") quotes a field.
+_SPECIAL = (",", '"', "\n", "\r")
+
+
+def csv_field_texts(values: list) -> list[str]:
+    """Each value as csv.writer writes it (None empty, quoted when needed), a column at a time.
+
+    Joining ready texts is about three times faster than csv.writer's per-field
+    dispatch; the output is the same bytes (tests compare them).
+    """
+    kinds = set(map(type, values))
+    if kinds <= {int}:
+        return list(map(str, values))
+    if kinds == {str}:
+        joined = "\x00".join(values)
+        if not any(c in joined for c in _SPECIAL):
+            return values
+        return [_quoted(v) for v in values]
+    return ["" if v is None else _quoted(v if type(v) is str else str(v)) for v in values]
+
+
+def _quoted(text: str) -> str:
+    if "\r" in text:  # whether csv quotes a lone CR differs between Python versions: ask it
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([text, ""])
+        return buffer.getvalue()[:-2]
+    if "," in text or '"' in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text

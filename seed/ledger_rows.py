@@ -80,51 +80,87 @@ def write_transactions(
     seller_list = seller.tolist()
     seq_list = seq.tolist()
 
+    row_chains = [chains[s] for s in seller_list]
+    payload_jsons = [j for j, _ in payloads]
     heads: dict[int, str] = {}
-    lines: list[str] = []
     with path.open("w", encoding="utf-8", newline="\n") as out:
         out.write(",".join(COLUMNS) + "\n")
-        for i in range(len(pay)):
-            chain = chains[seller_list[i]]
-            prev = heads.get(seller_list[i], GENESIS_HASH)
-            payload_json, payload_csv = payloads[i]
-            body = (
-                f'{{"amount_paise":{paise[i]},"chain":"{chain}","created_at":"{stamps[i]}",'
-                f'"kind":"{kinds[i]}","method":"{methods[i]}","order_id":{orders[i]},'
-                f'"payload":{payload_json},"payment_id":{payment_ids[i]}}}'
-            )
-            digest = hashlib.sha256(
-                f"{HASH_VERSION}\n{seq_list[i]}\n{prev}\n{body}".encode()
-            ).hexdigest()
-            if i % CHECK_EVERY == 0:
+        for begin in range(0, len(pay), CHUNK):
+            w = slice(begin, begin + CHUNK)
+            # The canonical JSON does not involve the previous hash: built for the chunk first.
+            bodies = [
+                f'{{"amount_paise":{a},"chain":"{c}","created_at":"{t}","kind":"{k}",'
+                f'"method":"{m}","order_id":{o},"payload":{j},"payment_id":{y}}}'
+                for a, c, t, k, m, o, j, y in zip(
+                    paise[w],
+                    row_chains[w],
+                    stamps[w],
+                    kinds[w],
+                    methods[w],
+                    orders[w],
+                    payload_jsons[w],
+                    payment_ids[w],
+                    strict=True,
+                )
+            ]
+            prevs, digests = _chain_hashes(heads, seller_list[w], seq_list[w], bodies)
+            for i in range(-begin % CHECK_EVERY, len(bodies), CHECK_EVERY):
                 _check(
-                    i,
-                    chain,
+                    begin + i,
+                    row_chains[begin + i],
                     kinds,
                     orders,
                     payment_ids,
                     amounts,
                     methods,
                     stamps,
-                    payload_json,
+                    payload_jsons[begin + i],
                     seq_list,
-                    prev,
-                    digest,
+                    prevs[i],
+                    digests[i],
                 )
-            heads[seller_list[i]] = digest
-            lines.append(
-                f"{i + 1},{chain},{seq_list[i]},{kinds[i]},{orders[i]},{payment_ids[i]},"
-                f"{amounts[i]},{methods[i]},{payload_csv},{stamps[i]},{prev},{digest}\n"
+            out.write(
+                "".join(
+                    f"{i},{c},{q},{k},{o},{y},{a},{m},{j},{t},{v},{d}\n"
+                    for i, c, q, k, o, y, a, m, (_, j), t, v, d in zip(
+                        range(begin + 1, begin + len(bodies) + 1),
+                        row_chains[w],
+                        seq_list[w],
+                        kinds[w],
+                        orders[w],
+                        payment_ids[w],
+                        amounts[w],
+                        methods[w],
+                        payloads[w],
+                        stamps[w],
+                        prevs,
+                        digests,
+                        strict=True,
+                    )
+                )
             )
-            if len(lines) == CHUNK:
-                out.write("".join(lines))
-                lines.clear()
-                if progress:
-                    progress(CHUNK)
-        out.write("".join(lines))
-        if progress:
-            progress(len(lines))
+            if progress:
+                progress(len(bodies))
     return len(pay)
+
+
+def _chain_hashes(
+    heads: dict[int, str], sellers: list[int], seqs: list[int], bodies: list[str]
+) -> tuple[list[str], list[str]]:
+    """(previous hash, hash) per row: the one sequential step, each row covering its chain's last.
+
+    `heads` (seller -> last hash) carries the chains from one chunk of rows to the next.
+    """
+    prevs: list[str] = []
+    digests: list[str] = []
+    sha256 = hashlib.sha256
+    for seller, seq, body in zip(sellers, seqs, bodies, strict=True):
+        prev = heads.get(seller, GENESIS_HASH)
+        digest = sha256(f"{HASH_VERSION}\n{seq}\n{prev}\n{body}".encode()).hexdigest()
+        heads[seller] = digest
+        prevs.append(prev)
+        digests.append(digest)
+    return prevs, digests
 
 
 def _kinds(kind: np.ndarray, sub: np.ndarray) -> list[str]:

@@ -39,6 +39,32 @@ def test_a_payment_booked_to_another_customer_than_its_orders_is_refused(
         load(database, small_copy, verify_hashes=False)
 
 
+def test_an_edited_last_ledger_row_is_refused_though_no_row_links_to_it(
+    database: Database, small_copy
+):
+    line = len(rows_of(small_copy / "transactions.csv"))
+    set_cell(small_copy, "transactions", line, "amount", "1.00")
+    with pytest.raises(LoadError, match=rf"transactions\.csv: line {line}: .*hash does not match"):
+        load(database, small_copy)
+
+
+def test_an_edited_ledger_payload_is_refused(database: Database, small_copy):
+    set_cell(small_copy, "transactions", 2, "payload", '{"outcome": "forged"}')
+    with pytest.raises(LoadError, match=r"transactions\.csv: line 2: .*hash does not match"):
+        load(database, small_copy)
+
+
+def test_a_ledger_payload_spelled_otherwise_but_equal_in_content_loads(
+    database: Database, small_copy
+):
+    rows = rows_of(small_copy / "transactions.csv")
+    column = rows[0].index("payload")
+    line = next(n for n, r in enumerate(rows[1:], 2) if r[column] == '{"outcome":"succeeded"}')
+    set_cell(small_copy, "transactions", line, "payload", '{ "outcome" :  "succeeded" }')
+    counts = load(database, small_copy)
+    assert counts["transactions"] == len(rows) - 1
+
+
 def test_an_unterminated_quote_is_reported_on_its_own_line(database: Database, small_copy):
     path = small_copy / "customers.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
