@@ -24,10 +24,11 @@ from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, InvalidState
 from workshop_tui.services.events import EventService
 from workshop_tui.services.pricing import ledger_payload
+from workshop_tui.services.receipts import rupees
 from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
 from workshop_tui.services.states import OrderStatus as S
 from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
-from workshop_tui.services.validate import check_id, check_key
+from workshop_tui.services.validate import check_amount, check_id, check_key
 
 OUTCOMES = ("success", "decline")
 
@@ -38,9 +39,10 @@ EARLIER_PAYMENT = "SELECT id, order_id FROM payments WHERE idempotency_key = %(k
 # on one order are numbered one at a time.
 RECORD_PAYMENT = f"""
     WITH payment AS (
-        INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key)
+        INSERT INTO payments (order_id, kind, method, status, amount, reference, idempotency_key,
+                              tendered)
         SELECT %(order_id)s, 'charge', %(method)s, %(status)s, %(amount)s,
-               %(ref_prefix)s || (count(*) + 1), %(idempotency_key)s
+               %(ref_prefix)s || (count(*) + 1), %(idempotency_key)s, %(tendered)s
           FROM payments WHERE order_id = %(order_id)s
         RETURNING id
     ),
@@ -70,11 +72,17 @@ class PaymentService:
         method: str,
         outcome: str = "success",
         idempotency_key: str,
+        tendered: object = None,
     ) -> PaymentResult:
+        """`tendered`: the cash handed over for a cash payment (at least the total); the
+        receipt shows it and the change, the drawer's expected cash counts only the total."""
         if method not in m.PAYMENT_METHODS:
             raise InvalidInput(f"method must be one of {', '.join(m.PAYMENT_METHODS)}")
         if outcome not in OUTCOMES:
             raise InvalidInput("outcome must be success or decline")
+        cash = None if tendered is None else check_amount(tendered, "the cash tendered")
+        if cash is not None and method != "cash":
+            raise InvalidInput("only a cash payment has cash tendered")
         key = check_key(idempotency_key)
         window = self.db.settings.return_window_days
 
@@ -97,6 +105,12 @@ class PaymentService:
                 raise InvalidState(
                     f"the payment window of order #{order.id} has closed; order again"
                 )
+            if cash is not None and cash < order.total:
+                raise InvalidInput(
+                    f"{rupees(cash)} tendered is less than the total {rupees(order.total)}",
+                    tendered=str(cash),
+                    total=str(order.total),
+                )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
             (payment_id,) = sql.one(
@@ -110,6 +124,7 @@ class PaymentService:
                     "ref_prefix": f"{method.upper()}-{order.id}-",
                     "idempotency_key": key,
                     "session_id": till,
+                    "tendered": cash if succeeded else None,
                 },
             )
             entry = {
