@@ -45,6 +45,13 @@ def parse_amount(text: str) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+class AmountInput(Input):
+    """An amount field that leaves letters to the dialog's quick keys."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character in "0123456789.,"
+
+
 class CashTenderedDialog(ModalScreen[Decimal | None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="CashTenderedDialog")
@@ -54,7 +61,7 @@ class CashTenderedDialog(ModalScreen[Decimal | None]):
     CashTenderedDialog #tendered-error { color: $error; }
     """
     )
-    # Priority: the amount field takes only digits, so these letters never reach it.
+    # Priority, and an amount field that does not claim letters: the quick keys work while it has focus.
     BINDINGS = [
         Binding("e", "quick(0)", "Exact", priority=True, id="payment.tendered.exact"),
         *(
@@ -76,7 +83,7 @@ class CashTenderedDialog(ModalScreen[Decimal | None]):
         ]
         with Vertical():
             yield Label(f"Cash: total {money(self.total)}. Amount tendered?", classes="title")
-            yield Input(
+            yield AmountInput(
                 placeholder="Rupees handed over",
                 id="tendered",
                 restrict=r"[0-9.,]*",

@@ -325,7 +325,6 @@ class CounterScreen(ScannerScreen, StaffScreen):
             count = f" · {line.quantity} in cart" if line else ""
             self.scan_said(f"Added {product.name} ({product.sku}){count}")
             self.show_cart(cart)
-            self.query_one("#scan", Input).focus()
         elif TILL.answered(event):
             self.show_till(event.value)
         elif DRAWER.answered(event):
@@ -350,7 +349,6 @@ class CounterScreen(ScannerScreen, StaffScreen):
             if event.code == "seller_conflict":
                 self.ask_replace(self.pending_scan, event.details)
             self.scan_said(f"{event.code}: {event.message}", error=True)
-            self.query_one("#scan", Input).focus()
             return
         self.status(f"{event.code}: {event.message}", error=True)
         self.notify(event.message, title=event.code, severity="error", markup=False)

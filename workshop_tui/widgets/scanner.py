@@ -58,6 +58,8 @@ class ScannerBuffer:
         return self.gap > 0
 
     def feed(self, event: events.Key, *, typing_in_field: bool) -> bool:
+        if event.is_forwarded:
+            return False  # a key bubbling back up to the App: it was decided on the way in
         if id(event) in self.replayed:
             self.replayed.discard(id(event))
             return False
@@ -167,4 +169,7 @@ class ScannerScreen(Screen[None]):
 
     def _replay(self, keys: list[events.Key]) -> None:
         for key in keys:
+            # From the App, as a terminal's key is: it bubbles up to the App, whose check
+            # runs the screen's bindings (posted from here, it would stop at this screen).
+            key.set_sender(self.app)
             self.app.post_message(key)
