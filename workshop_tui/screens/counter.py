@@ -92,7 +92,14 @@ class CounterScreen(ScannerScreen, StaffScreen):
         Binding("x", "clear", "Clear", tooltip="Stop serving", show=False, id="counter.clear"),
         Binding("b", "scan", "Scan", tooltip="Scan a barcode or type a SKU", id="counter.scan"),
         Binding("escape", "focus_actions", "Actions", show=False, id="counter.actions"),
-        Binding("k", "open_drawer", "Drawer", tooltip="Open the cash drawer", id="counter.drawer"),
+        Binding(
+            "k",
+            "open_drawer",
+            "Drawer",
+            tooltip="Open the cash drawer",
+            show=False,
+            id="counter.drawer",
+        ),
     ]
 
     def __init__(self) -> None:

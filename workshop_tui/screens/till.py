@@ -104,8 +104,17 @@ class TillScreen(StaffScreen):
             "z", "close_session", "Close (Z)", tooltip="Count the drawer and close", id="till.close"
         ),
         Binding("g", "reload", "Reload", show=False, id="till.reload"),
-        Binding("k", "open_drawer", "Drawer", tooltip="Open the cash drawer", id="till.drawer"),
-        Binding("t", "print_report", "Print", tooltip="Print this report", id="till.print"),
+        Binding(
+            "k",
+            "open_drawer",
+            "Drawer",
+            tooltip="Open the cash drawer",
+            show=False,
+            id="till.drawer",
+        ),
+        Binding(
+            "t", "print_report", "Print", tooltip="Print this report", show=False, id="till.print"
+        ),
     ]
 
     def __init__(self) -> None:
