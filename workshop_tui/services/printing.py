@@ -31,6 +31,8 @@ from workshop_tui.services.types import Receipt, ZReport
 if TYPE_CHECKING:
     from escpos.escpos import Escpos
 
+    from workshop_tui.config import Settings
+
 log = logging.getLogger(__name__)
 
 PAPER_COLUMNS = (42, 32)  # 80 mm and 58 mm paper, font A
@@ -240,15 +242,14 @@ class Printer:
     timeout: float = 5.0
 
     @classmethod
-    def from_settings(cls, settings: Any, uri: str | None = None) -> Printer:
+    def from_settings(cls, settings: Settings, uri: str | None = None) -> Printer:
         """`uri` (a --printer flag) over the settings' printer."""
-        columns, pin = int(settings.printer_columns), int(settings.drawer_pin)
-        check_layout(columns, pin)
+        check_layout(settings.printer_columns, settings.drawer_pin)
         return cls(
             target=parse_printer(uri if uri is not None else settings.printer),
-            columns=columns,
-            drawer_pin=pin,
-            timeout=float(settings.printer_timeout_seconds),
+            columns=settings.printer_columns,
+            drawer_pin=settings.drawer_pin,
+            timeout=settings.printer_timeout_seconds,
         )
 
     def receipt(self, receipt: Receipt, *, open_drawer: bool = False) -> PrintOutcome:
