@@ -172,3 +172,53 @@ async def test_an_unreachable_printer_keeps_the_sale_and_t_prints_it_when_back(
     assert (
         services.orders.history(shop.staff, customer_id=shop.customer.id).items[0].status == "paid"
     )
+
+
+# --- the drawer and the Z-report on the till and counter ---------------------------
+
+
+async def test_k_at_the_counter_opens_the_drawer_and_nothing_else(
+    services, database, shop, tmp_path
+):
+    out = tmp_path / "lp0"
+    app = make_app(settings_for(database, printer=f"file:{out}", drawer_pin=5), services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "counter")
+        await press(pilot, "k")
+        assert text_of(app, "#counter-status") == "Drawer opened."
+    assert out.read_bytes() == b"\x1bp\x0122"  # ESC p on pin 5, and no paper moved
+
+
+async def test_cash_out_on_the_till_opens_the_drawer_and_the_z_report_prints_at_close(
+    services, database, shop, tmp_path
+):
+    out = tmp_path / "lp0"
+    app = make_app(settings_for(database, printer=f"file:{out}"), services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "till")
+        await press(pilot, "o", *"1000", "enter")
+        assert not out.exists()  # opening the session moves no cash
+        await press(pilot, "u", *"200", "enter", *"courier", "enter")
+        assert out.read_bytes() == DRAWER_PIN_2 + b"22"
+        assert "Drawer opened." in text_of(app, "#till-message")
+        await press(pilot, "z", *"800", "enter")
+    data = out.read_bytes()
+    assert b"Z-REPORT" in data and b"Expected cash" in data and data.count(b"\x1dV") == 1
+
+
+async def test_a_card_sale_never_opens_the_drawer(services, database, shop, tmp_path):
+    out = tmp_path / "lp0"
+    order = counter_order(services, shop)
+    app = make_app(settings_for(database, printer=f"file:{out}"), services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "counter")
+        app.push_screen(
+            PaymentScreen(order), lambda r: app.push_screen(ReceiptScreen(r)) if r else None
+        )
+        await settle(pilot)
+        await press(pilot, "2", "p")  # card: no amount tendered is asked
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        assert "Printed on file:" in text_of(app, "#receipt-saved")
+    data = out.read_bytes()
+    assert b"Paid by CARD" in data and b"\x1bp" not in data

@@ -3,7 +3,7 @@
 A printer is named by a URI (`WORKSHOP_PRINTER`, `--printer`):
 
     none                 no printer: receipts are only saved as text files (the default)
-    file:/dev/usb/lp0    raw ESC/POS bytes to a file or a device
+    file:/dev/usb/lp0    raw ESC/POS bytes to a device (or a file, which each job rewrites)
     tcp://host:9100      a network printer (port 9100 when none is given)
     usb:04b8:0202        a USB printer by vendor and product id (hex; needs pyusb)
     cups:QUEUE           a CUPS queue (needs pycups)

@@ -15,6 +15,7 @@ A gap of 0 turns the scanner off.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 
 from textual import events
@@ -51,7 +52,9 @@ class ScannerBuffer:
         self.held: list[events.Key] = []
         self.last = 0.0
         self.timer: Timer | None = None
-        self.replayed: set[int] = set()  # ids of keys handed back: they pass untouched
+        self.replayed: weakref.WeakSet[events.Key] = (
+            weakref.WeakSet()
+        )  # handed back: pass as they are
 
     @property
     def enabled(self) -> bool:
@@ -60,14 +63,15 @@ class ScannerBuffer:
     def feed(self, event: events.Key, *, typing_in_field: bool) -> bool:
         if event.is_forwarded:
             return False  # a key bubbling back up to the App: it was decided on the way in
-        if id(event) in self.replayed:
-            self.replayed.discard(id(event))
+        if event in self.replayed:
+            self.replayed.discard(event)
             return False
         if not self.enabled or (typing_in_field and not self.held):
             return False
         now = self.clock()
         if self.held and now - self.last > self.gap:
-            self.give_back()  # the held keys were a person's
+            self.give_back([event])  # a person's keys: this one goes back after them, in order
+            return True
         char = event.character
         if event.key == "enter":
             if not self.held:
@@ -121,7 +125,7 @@ class ScannerBuffer:
         self.clear()
         if keys:
             copies = [events.Key(k.key, k.character) for k in keys]
-            self.replayed.update(id(k) for k in copies)
+            self.replayed.update(copies)
             self.replay(copies)
 
     def clear(self) -> None:
