@@ -75,3 +75,9 @@ def test_typing_in_a_field_is_left_to_the_field():
     h = Harness()
     assert h.type([*"abc", "enter"], in_field=True) == [False] * 4
     assert h.scans == []
+
+
+def test_a_scanner_that_ends_with_a_line_feed_scans_too():
+    h = Harness()
+    h.type([*"abc", "ctrl+j"])
+    assert h.scans == ["abc"]

@@ -25,6 +25,7 @@ from textual.widgets import Input, TextArea
 
 MIN_CODE = 3  # a shorter burst is two people's keys colliding, not a barcode
 CODE_CHARACTERS = frozenset("-_./+*$%:#")
+ENTER_KEYS = ("enter", "ctrl+j")  # a scanner ends with CR or LF, as it is set up
 
 
 class ScannerBuffer:
@@ -73,7 +74,7 @@ class ScannerBuffer:
             self.give_back([event])  # a person's keys: this one goes back after them, in order
             return True
         char = event.character
-        if event.key == "enter":
+        if event.key in ENTER_KEYS:
             if not self.held:
                 return False
             text = "".join(k.character or "" for k in self.held)
