@@ -154,6 +154,7 @@ def build_payments(o: Orders, cancel_reason: np.ndarray, return_reason: np.ndarr
         "amount": money(amount),
         "reference": [f"{p}-{t}" for p, t in zip(prefix, tail, strict=True)],
         "idempotency_key": nullable(np.array(["seed-pay-" + t for t in tail]), ~is_refund),
+        "tendered": [None] * len(order),  # cash counted at a counter: not in the seed's history
         "created_at": times(created),
     }
     return Payments(

@@ -115,6 +115,14 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def no_scanner_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot types at machine speed, which is how a barcode scanner types: with the scanner
+    on, every single-key press would wait out the scanner's gap before it acts. Tests of
+    the scanner turn it on (`scanner_max_gap_ms`); the others press keys as people do."""
+    monkeypatch.setenv("WORKSHOP_SCANNER_MAX_GAP_MS", "0")
+
+
 @pytest.fixture
 def database(session_database: Database, isolated_data_dir: Path) -> Database:
     empty_all_tables(session_database)

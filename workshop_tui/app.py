@@ -32,6 +32,7 @@ from workshop_tui.services.sweeper import ExpirySweeper
 from workshop_tui.services.types import Account, StockChange
 from workshop_tui.session import ShopSession
 from workshop_tui.widgets.error_modal import ErrorModal
+from workshop_tui.widgets.scanner import ScannerScreen
 from workshop_tui.widgets.staff_unlock import StaffUnlockModal
 
 THEME = Theme(
@@ -245,6 +246,11 @@ class WorkshopApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown):
             self._last_input = time.monotonic()
+        # A barcode scanner's burst goes to the screen's scan, before any binding or field.
+        if isinstance(event, events.Key):
+            stack = self.screen_stack
+            if stack and isinstance(stack[-1], ScannerScreen) and stack[-1].scanner_takes(event):
+                return
         await super().on_event(event)
 
     def _check_idle(self) -> None:

@@ -545,6 +545,62 @@ def till_status(ctx: click.Context, terminal: str | None, login: str) -> None:
     click.echo(as_text(services.cash.report(actor, current.id)), nl=False)
 
 
+@main.group()
+def receipt() -> None:
+    """Receipts: print one to the ESC/POS printer (WORKSHOP_PRINTER) or show it as text."""
+
+
+def _sale_payment(services, actor, order_id: int) -> int:
+    """The order's sale (its first succeeded payment), the receipt these commands mean."""
+    ids = services.receipts.for_order(actor, order_id)
+    if not ids:
+        fail(f"order #{order_id} has no payment, so no receipt")
+    return ids[0]
+
+
+@receipt.command("print")
+@click.argument("order_id", type=int)
+@click.option(
+    "--printer", "uri", help="none, file:/path, tcp://host:9100, usb:VID:PID, cups:QUEUE."
+)
+@click.option("--copy", is_flag=True, help="Print another copy (marked DUPLICATE).")
+@_as
+@click.pass_context
+@handles_errors
+def receipt_print(
+    ctx: click.Context, order_id: int, uri: str | None, copy: bool, login: str
+) -> None:
+    """Print an order's receipt and save it under data_dir/receipts."""
+    from workshop_tui.services.printing import Printer, save_text
+
+    services, actor = _staff_services(ctx, login)
+    printer = Printer.from_settings(services.settings, uri)
+    payment_id = _sale_payment(services, actor, order_id)
+    if not copy and services.receipts.copies(actor, payment_id):
+        fail(f"the receipt of order #{order_id} was printed already: --copy prints a DUPLICATE")
+    printed = services.receipts.print(actor, payment_id)
+    path = save_text(services.settings.data_dir / "receipts", printed, columns=printer.columns)
+    outcome = printer.receipt(printed)
+    if outcome.unreachable:
+        fail(f"printer not reachable ({outcome.error}): saved to {path}")
+    where = f"printed on {outcome.target}, " if outcome.printed else ""
+    click.echo(f"receipt of order #{order_id}, copy {printed.copy_number}: {where}saved to {path}")
+
+
+@receipt.command("show")
+@click.argument("order_id", type=int)
+@_as
+@click.pass_context
+@handles_errors
+def receipt_show(ctx: click.Context, order_id: int, login: str) -> None:
+    """An order's receipt as text, as last printed (nothing is recorded)."""
+    from workshop_tui.services.receipts import as_text
+
+    services, actor = _staff_services(ctx, login)
+    shown = services.receipts.show(actor, _sale_payment(services, actor, order_id))
+    click.echo(as_text(shown, services.settings.printer_columns), nl=False)
+
+
 @main.command()
 @click.option("--clients", type=click.IntRange(1, 64), default=16, show_default=True)
 @click.option("--seconds", type=click.FloatRange(0.5, 600), default=5.0, show_default=True)

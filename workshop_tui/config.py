@@ -80,11 +80,35 @@ class Settings(BaseSettings):
     # WORKSHOP_LISTEN_URL: LISTEN holds a server session, which a transaction pooler
     # (pgbouncer) does not keep: name PostgreSQL itself here (default: the database URL).
     listen_url: str | None = None
+    # The counter's hardware (services.printing): an ESC/POS printer URI, the paper's
+    # columns (42 on 80 mm, 32 on 58 mm), the cash drawer's pin (2 or 5).
+    printer: str = "none"
+    printer_columns: int = 42
+    printer_timeout_seconds: float = 5.0
+    drawer_pin: int = 2
+    # A barcode scanner types faster than this between keys and ends with Enter (or the suffix).
+    scanner_max_gap_ms: float = 50.0
+    scanner_prefix: str = ""
+    scanner_suffix: str = ""
 
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, path: Path) -> Path:
         return path.expanduser().resolve()
+
+    @field_validator("printer_columns")
+    @classmethod
+    def _paper(cls, columns: int) -> int:
+        if columns not in (42, 32):
+            raise ValueError("42 (80 mm paper) or 32 (58 mm paper)")
+        return columns
+
+    @field_validator("drawer_pin")
+    @classmethod
+    def _pin(cls, pin: int) -> int:
+        if pin not in (2, 5):
+            raise ValueError("the cash drawer is on pin 2 or pin 5")
+        return pin
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

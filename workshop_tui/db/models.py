@@ -293,6 +293,8 @@ class Payment(Base):
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     reference: Mapped[str] = mapped_column(String(40), nullable=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    # Cash handed over for a cash charge at the counter; the change is tendered - amount.
+    tendered: Mapped[Decimal | None] = mapped_column(Money)
     created_at: Mapped[datetime] = created_at()
     __table_args__ = (
         UniqueConstraint("customer_id", "idempotency_key", name="uq_payments_customer_key"),
@@ -302,6 +304,10 @@ class Payment(Base):
             name="fk_payments_order_customer",
         ),
         CheckConstraint("kind IN ('charge', 'refund')", name="kind_known"),
+        CheckConstraint(
+            "tendered IS NULL OR (method = 'cash' AND kind = 'charge' AND tendered >= amount)",
+            name="tendered_covers_cash",
+        ),
         CheckConstraint(_in("method", PAYMENT_METHODS), name="method_known"),
         CheckConstraint("status IN ('succeeded', 'declined')", name="status_known"),
         CheckConstraint("amount >= 0", name="amount_nonnegative"),

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.screens.counter_dialogs import NewCustomer, RegisterCustomerDialog
+from workshop_tui.screens.drawer import DRAWER, drawer_said, open_drawer
 from workshop_tui.screens.staff_common import (
     ORDER_COLUMNS,
     WHO_WIDTH,
@@ -34,6 +35,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Account, Cart, CashSession, OrderPage, Product
 from workshop_tui.widgets.cart_bar import cart_summary
 from workshop_tui.widgets.confirm import ConfirmModal
+from workshop_tui.widgets.scanner import ScannerScreen
 
 TILL = ServiceCall[CashSession | None]("cash.current")
 ORDERS = ServiceCall[tuple[int, OrderPage]]("orders.history")  # (customer id, page)
@@ -51,7 +53,7 @@ ACTIONS = (
 )
 
 
-class CounterScreen(StaffScreen):
+class CounterScreen(ScannerScreen, StaffScreen):
     """Choose the customer the counter is selling to."""
 
     DEFAULT_CSS = """
@@ -90,6 +92,14 @@ class CounterScreen(StaffScreen):
         Binding("x", "clear", "Clear", tooltip="Stop serving", show=False, id="counter.clear"),
         Binding("b", "scan", "Scan", tooltip="Scan a barcode or type a SKU", id="counter.scan"),
         Binding("escape", "focus_actions", "Actions", show=False, id="counter.actions"),
+        Binding(
+            "k",
+            "open_drawer",
+            "Drawer",
+            tooltip="Open the cash drawer",
+            show=False,
+            id="counter.drawer",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -239,8 +249,16 @@ class CounterScreen(StaffScreen):
     def action_scan(self) -> None:
         self.query_one("#scan", Input).focus()
 
+    def scanned(self, code: str) -> None:
+        """A scanner's burst anywhere on the screen: as if typed into the scan field."""
+        if self.account is not None:
+            self.add_scanned(code, replace=False)
+
+    def action_open_drawer(self) -> None:
+        open_drawer(self)
+
     @on(Input.Submitted, "#scan")
-    def scanned(self, event: Input.Submitted) -> None:
+    def scan_submitted(self, event: Input.Submitted) -> None:
         code = event.value.strip()
         event.input.clear()
         if code and self.account is not None:
@@ -314,9 +332,10 @@ class CounterScreen(StaffScreen):
             count = f" · {line.quantity} in cart" if line else ""
             self.scan_said(f"Added {product.name} ({product.sku}){count}")
             self.show_cart(cart)
-            self.query_one("#scan", Input).focus()
         elif TILL.answered(event):
             self.show_till(event.value)
+        elif DRAWER.answered(event):
+            self.status(drawer_said(event.value), error=not event.value.printed)
         elif ORDERS.answered(event):
             customer_id, page = event.value
             if self.serving is not None and self.serving.id == customer_id:
@@ -337,7 +356,6 @@ class CounterScreen(StaffScreen):
             if event.code == "seller_conflict":
                 self.ask_replace(self.pending_scan, event.details)
             self.scan_said(f"{event.code}: {event.message}", error=True)
-            self.query_one("#scan", Input).focus()
             return
         self.status(f"{event.code}: {event.message}", error=True)
         self.notify(event.message, title=event.code, severity="error", markup=False)

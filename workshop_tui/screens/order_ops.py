@@ -21,17 +21,22 @@ from workshop_tui.screens.receipt_dialog import (
 )
 from workshop_tui.screens.staff_common import StaffScreen, money
 from workshop_tui.service_call import ServiceCall
+from workshop_tui.services.printing import Printer, PrintOutcome
 from workshop_tui.services.states import OrderAction
 from workshop_tui.services.types import Order, Receipt
 from workshop_tui.widgets.confirm import ConfirmModal
 
 DISCOUNT = ServiceCall[Order]("discounts.apply")
 CHOOSE = ServiceCall[tuple[Order, list[int]]]("receipts.for_order")  # the order, its payments
-PRINT = ServiceCall[tuple[Receipt, Path]]("receipts.print")  # the copy and where it was saved
+# the copy, where it was saved, and whether the printer took it
+PRINT = ServiceCall[tuple[Receipt, Path, PrintOutcome]]("receipts.print")
 
 
 class DiscountAndReceiptActions(StaffScreen):
     """The orders screen's discount and receipt actions; it provides `selected` and `status`."""
+
+    # A copy the printer did not take: t on its order prints it again, not a new copy.
+    _unprinted: tuple[Receipt, Path] | None = None
 
     @property
     def selected(self) -> Order | None:
@@ -60,9 +65,18 @@ class DiscountAndReceiptActions(StaffScreen):
             elif ids:
                 self.open_dialog(ChoosePaymentDialog(order, ids), self._chosen)
         elif PRINT.answered(event):
-            receipt, path = event.value
+            receipt, path, outcome = event.value
             copy = " (DUPLICATE)" if receipt.is_duplicate else ""
-            self.status(f"Receipt copy {receipt.copy_number}{copy} saved to {path.name}")
+            self._unprinted = (receipt, path) if outcome.unreachable else None
+            if outcome.unreachable:
+                self.status("printer not reachable: saved, press t to retry", error=True)
+                self.notify("printer not reachable: saved, press t to retry", severity="warning")
+            elif outcome.printed:
+                self.status(
+                    f"Receipt copy {receipt.copy_number}{copy} printed, saved to {path.name}"
+                )
+            else:
+                self.status(f"Receipt copy {receipt.copy_number}{copy} saved to {path.name}")
             self.open_dialog(PrintedReceiptDialog(receipt, path), lambda _: None)
 
     def offer_refund_receipt(self, order: Order, done: str) -> None:
@@ -120,6 +134,9 @@ class DiscountAndReceiptActions(StaffScreen):
         order, account, services = self.selected, self.account, self.services
         if order is None or account is None:
             return
+        if self._unprinted is not None and self._unprinted[0].order.id == order.id:
+            self._print_again(*self._unprinted)
+            return
         self.call(
             CHOOSE,
             lambda: (order, services.receipts.for_order(account, order.id)),
@@ -131,11 +148,22 @@ class DiscountAndReceiptActions(StaffScreen):
             self.print_receipt(payment_id)
 
     def print_receipt(self, payment_id: int) -> None:
-        session, services = self.session, self.services
-        folder = self.workshop.settings.data_dir / "receipts"
+        session, services, settings = self.session, self.services, self.workshop.settings
+        folder = settings.data_dir / "receipts"
 
-        def printed() -> tuple[Receipt, Path]:
+        def printed() -> tuple[Receipt, Path, PrintOutcome]:
+            printer = Printer.from_settings(settings)
             receipt = services.receipts.print(session.actor, payment_id)
-            return receipt, save_printed(folder, receipt)
+            path = save_printed(folder, receipt)  # saved first: the printer may be off
+            return receipt, path, printer.receipt(receipt)
 
         self.call(PRINT, printed, group="orders.receipt")
+
+    def _print_again(self, receipt: Receipt, path: Path) -> None:
+        settings = self.workshop.settings
+        self.status(f"Printing copy {receipt.copy_number} of order #{receipt.order.id} again…")
+        self.call(
+            PRINT,
+            lambda: (receipt, path, Printer.from_settings(settings).receipt(receipt)),
+            group="orders.receipt",
+        )

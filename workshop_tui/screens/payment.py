@@ -6,6 +6,7 @@ Dismisses with the PaymentResult once paid, or None when the order was cancelled
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from textual import on
@@ -15,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Label, RadioButton, RadioSet
 
 from workshop_tui.messages import ServiceFailed, ServiceResult
+from workshop_tui.screens.cash_tendered import CashTenderedDialog
 from workshop_tui.service_call import ServiceCall, WorkshopScreen
 from workshop_tui.services.types import Order, PaymentResult
 from workshop_tui.widgets.confirm import ConfirmModal
@@ -92,6 +94,17 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
     def action_pay(self, outcome: str) -> None:
         if self.is_busy(BUSY):
             return
+        if outcome == "success" and self.method == "cash" and self.session.is_staff:
+            # At the counter, cash is counted: the change comes from what was handed over.
+            self.app.push_screen(CashTenderedDialog(self.order.total), self._tendered)
+            return
+        self._pay(outcome)
+
+    def _tendered(self, amount: Decimal | None) -> None:
+        if amount is not None and not self.is_busy(BUSY):
+            self._pay("success", tendered=amount)
+
+    def _pay(self, outcome: str, *, tendered: Decimal | None = None) -> None:
         if self._pay_key is None:
             self.attempts += 1
             self._pay_key = f"pay-{uuid.uuid4().hex}"
@@ -103,7 +116,12 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
         self.call(
             PAY,
             lambda: services.payments.pay(
-                session.actor, order_id, method=method, outcome=outcome, idempotency_key=key
+                session.actor,
+                order_id,
+                method=method,
+                outcome=outcome,
+                idempotency_key=key,
+                tendered=tendered,
             ),
             group=BUSY,
         )

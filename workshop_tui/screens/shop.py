@@ -16,21 +16,25 @@ from workshop_tui.messages import ServiceFailed, ServiceResult, StockChanged
 from workshop_tui.screens.cart import CartScreen
 from workshop_tui.screens.cart_actions import CartActionsScreen
 from workshop_tui.service_call import ServiceCall
-from workshop_tui.services.types import Cart, Category, ProductPage, Seller
+from workshop_tui.services.types import Cart, Category, Product, ProductPage, Seller
 from workshop_tui.widgets.cart_bar import CartBar
+from workshop_tui.widgets.confirm import ConfirmModal
 from workshop_tui.widgets.format import money, number_cell, plain
+from workshop_tui.widgets.scanner import ScannerScreen
 
 PAGE_SIZE = 50
 DEBOUNCE_SECONDS = 0.05
 COLUMNS = (("Product", "name"), ("Seller", "seller"), ("Price", "price"), ("Stock", "stock"))
 
 
+# A scanned code: the product it named and the cart with one more of it.
+SCAN = ServiceCall[tuple[Product, Cart]]("shop.scan")
 # A page of products, with the search generation it answers and whether it extends the list.
 SEARCH = ServiceCall[tuple[ProductPage, int, bool]]("catalog.search")
 FILTERS = ServiceCall[tuple[list[Seller], list[Category]]]("catalog.filters")
 
 
-class ShopScreen(CartActionsScreen):
+class ShopScreen(ScannerScreen, CartActionsScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="shop.search"),
         Binding("plus,equals_sign", "change(1)", "Add", key_display="+/-", id="shop.add"),
@@ -49,6 +53,7 @@ class ShopScreen(CartActionsScreen):
         self._timer: Timer | None = None
         self._last_keystroke = 0.0
         self._filters_requested = False
+        self._scanned_code = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,9 +150,50 @@ class ShopScreen(CartActionsScreen):
         self._searching = self._searching and self.is_busy("catalog")
         self._loading_more = self._loading_more and self.is_busy("catalog-more")
 
+    # --- a barcode scanned anywhere on the screen ------------------------------
+
+    def scanned(self, code: str, *, replace: bool = False) -> None:
+        """One more of the product with this SKU in the cart (the counter's scan does the same)."""
+        services, session = self.workshop.services, self.session
+        self._scanned_code = code
+        lock = session.cart_lock
+
+        def scan() -> tuple[Product, Cart]:
+            product = services.catalog.by_sku(code)
+            with lock:  # cart calls run one at a time (cart_actions)
+                return product, services.cart.change(session.actor, product.id, 1, replace=replace)
+
+        self.call(SCAN, scan, group="cart", exclusive=False)
+
+    def scan_failed(self, message: ServiceFailed) -> None:
+        code = self._scanned_code
+        if message.code != "seller_conflict":
+            self.notify(f"{code}: {message.message}", title="Scan", severity="error", markup=False)
+            return
+        seller = message.details.get("cart_seller") or "another seller"
+
+        def answer(replace: bool | None) -> None:
+            if replace:
+                self.scanned(code, replace=True)
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"The cart has items from {seller}. Replace it?",
+                yes="Replace cart",
+                no="Keep the cart",
+            ),
+            answer,
+        )
+
     @on(ServiceResult)
     def answered(self, message: ServiceResult[Any]) -> None:
-        if SEARCH.answered(message):
+        if SCAN.answered(message):
+            product, cart = message.value
+            self.session.cart = cart
+            self.show_cart()
+            self.cart_changed(cart)
+            self.notify(f"Added {product.name} ({product.sku})", timeout=2, markup=False)
+        elif SEARCH.answered(message):
             self.show_products(*message.value)
         elif FILTERS.answered(message):
             self.show_filters(*message.value)
@@ -249,7 +295,9 @@ class ShopScreen(CartActionsScreen):
 
     @on(ServiceFailed)
     def failed(self, message: ServiceFailed) -> None:
-        if not self.handle_cart_failure(message):
+        if SCAN.failed(message):
+            self.scan_failed(message)
+        elif not self.handle_cart_failure(message):
             self.notify(message.message, severity="error", markup=False)
 
     @on(Button.Pressed, "#cart-button")

@@ -8,7 +8,6 @@ cash and the ledger heads at close, and is saved as text and CSV.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -18,18 +17,23 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from workshop_tui.config import Settings
 from workshop_tui.messages import ServiceFailed, ServiceResult
+from workshop_tui.screens.drawer import DRAWER, drawer_said, open_drawer
 from workshop_tui.screens.order_dialogs import DIALOG_CSS
 from workshop_tui.screens.staff_common import StaffScreen, money
 from workshop_tui.service_call import ServiceCall
 from workshop_tui.services import Services
+from workshop_tui.services.printing import Printer, PrintOutcome
 from workshop_tui.services.types import Account, CashSession, ZReport
 from workshop_tui.services.zreport import as_csv, as_text
 
 LOAD = ServiceCall[tuple[CashSession | None, ZReport | None]]("cash.load")
 OPENED = ServiceCall[tuple[CashSession, ZReport]]("cash.open")
-MOVED = ServiceCall[ZReport]("cash.move")
-CLOSED = ServiceCall[tuple[ZReport, str]]("cash.close")  # the Z-report and where it was saved
+MOVED = ServiceCall[tuple[ZReport, PrintOutcome]]("cash.move")  # and the drawer's opening
+# the Z-report, where it was saved, and whether the printer took it
+CLOSED = ServiceCall[tuple[ZReport, str, PrintOutcome]]("cash.close")
+REPRINT = ServiceCall[PrintOutcome]("cash.zprint")
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,17 @@ class TillScreen(StaffScreen):
             "z", "close_session", "Close (Z)", tooltip="Count the drawer and close", id="till.close"
         ),
         Binding("g", "reload", "Reload", show=False, id="till.reload"),
+        Binding(
+            "k",
+            "open_drawer",
+            "Drawer",
+            tooltip="Open the cash drawer",
+            show=False,
+            id="till.drawer",
+        ),
+        Binding(
+            "t", "print_report", "Print", tooltip="Print this report", show=False, id="till.print"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -129,6 +144,8 @@ class TillScreen(StaffScreen):
             return not is_open
         if action in ("cash_in", "cash_out", "close_session"):
             return is_open
+        if action == "print_report":
+            return self.report is not None
         return True
 
     # --- loading -------------------------------------------------------------
@@ -187,29 +204,44 @@ class TillScreen(StaffScreen):
         self._move("out", "Cash out of the drawer")
 
     def _move(self, direction: str, title: str) -> None:
+        settings = self.workshop.settings
+
         def moved(entry: CashEntry | None) -> None:
             actor, services = self.account, self.services
             if entry is not None and actor is not None:
-                self.call(
-                    MOVED,
-                    lambda: services.cash.move(actor, direction, entry.amount, entry.reason),
-                    group="till",
-                )
+
+                def move() -> tuple[ZReport, PrintOutcome]:
+                    printer = Printer.from_settings(settings)  # a bad setting changes nothing
+                    z = services.cash.move(actor, direction, entry.amount, entry.reason)
+                    return z, printer.open_drawer()  # after the commit
+
+                self.call(MOVED, move, group="till")
 
         self.open_dialog(CashDialog(title, with_reason=True), moved)
 
     def action_close_session(self) -> None:
         def counted(entry: CashEntry | None) -> None:
             actor, services = self.account, self.services
-            folder = self.workshop.settings.data_dir / "zreports"
+            settings = self.workshop.settings
             if entry is not None and actor is not None:
                 self.call(
                     CLOSED,
-                    lambda: close_till(services, actor, entry.amount, folder),
+                    lambda: close_till(services, actor, entry.amount, settings),
                     group="till",
                 )
 
         self.open_dialog(CashDialog("Close the till: count the drawer", with_reason=False), counted)
+
+    def action_open_drawer(self) -> None:
+        open_drawer(self)
+
+    def action_print_report(self) -> None:
+        """Print the report on screen (the X-report while open, the Z-report once closed)."""
+        report, settings = self.report, self.workshop.settings
+        if report is not None:
+            self.call(
+                REPRINT, lambda: Printer.from_settings(settings).zreport(report), group="till"
+            )
 
     # --- results -------------------------------------------------------------
 
@@ -220,11 +252,28 @@ class TillScreen(StaffScreen):
             session, report = event.value
             self.show(session, report, f"Till open with {money(session.opening_float)}.")
         elif MOVED.answered(event):
-            self.show(self.cash_session, event.value, "Recorded.")
+            z, drawer = event.value
+            self.show(self.cash_session, z, f"Recorded. {drawer_said(drawer)}")
         elif CLOSED.answered(event):
-            z, path = event.value
+            z, path, printed = event.value
             difference = money(z.difference) if z.difference is not None else "not counted"
             self.show(None, z, f"Closed. Difference {difference} · saved {path}")
+            if printed.unreachable:
+                self.say(
+                    f"Closed; printer not reachable: saved {path}, press t to retry", error=True
+                )
+        elif REPRINT.answered(event):
+            outcome = event.value
+            self.say(
+                "printer not reachable: press t to retry"
+                if outcome.unreachable
+                else "Printed."
+                if outcome.printed
+                else "No printer is set up.",
+                error=outcome.unreachable,
+            )
+        elif DRAWER.answered(event):
+            self.say(drawer_said(event.value), error=not event.value.printed)
 
     def on_service_failed(self, event: ServiceFailed) -> None:
         self.say(event.message, error=True)
@@ -236,12 +285,14 @@ def open_till(services: Services, actor: Account, amount: str) -> tuple[CashSess
 
 
 def close_till(
-    services: Services, actor: Account, counted: str, folder: Path
-) -> tuple[ZReport, str]:
-    """Close the session and save its Z-report as text and CSV."""
+    services: Services, actor: Account, counted: str, settings: Settings
+) -> tuple[ZReport, str, PrintOutcome]:
+    """Close the session, save its Z-report as text and CSV, then print it."""
+    printer = Printer.from_settings(settings)
     z = services.cash.close(actor, counted)
+    folder = settings.data_dir / "zreports"
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / f"z-{z.session.terminal_id}-{z.session.id}"
     stem.with_suffix(".txt").write_text(as_text(z))
     stem.with_suffix(".csv").write_text(as_csv(z))
-    return z, str(stem.with_suffix(".txt"))
+    return z, str(stem.with_suffix(".txt")), printer.zreport(z)

@@ -51,7 +51,8 @@ ORDERS = """
               FROM order_items i JOIN products p ON p.id = i.product_id
              WHERE i.order_id = o.id) AS lines,
            (SELECT json_agg(json_build_array(pm.id, pm.kind, pm.method, pm.status, CAST(pm.amount AS text),
-                                             pm.reference, pm.created_at, t.chain, t.seq, t.hash) ORDER BY pm.id)
+                                             pm.reference, pm.created_at, t.chain, t.seq, t.hash,
+                                             CAST(pm.tendered AS text)) ORDER BY pm.id)
               FROM payments pm
               LEFT JOIN transactions t
                 ON t.payment_id = pm.id AND t.order_id = pm.order_id
@@ -101,9 +102,11 @@ def order_from_row(r: Any, window: timedelta) -> t.Order:
             reference=reference,
             created_at=datetime.fromisoformat(created),
             ledger=t.LedgerRef(chain, seq, short_hash(full)) if chain else None,
+            tendered=Decimal(tendered) if tendered is not None else None,
         )
-        for pid, kind, method, status, amount, reference, created, chain, seq, full in r.payments
-        or ()
+        for pid, kind, method, status, amount, reference, created, chain, seq, full, tendered in (
+            r.payments or ()
+        )
     )
     return t.Order(
         id=r.id,

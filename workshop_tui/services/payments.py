@@ -26,10 +26,11 @@ from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, InvalidState, TooManyAttempts
 from workshop_tui.services.events import EventService
 from workshop_tui.services.pricing import ledger_payload
+from workshop_tui.services.receipts import rupees
 from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
 from workshop_tui.services.states import OrderStatus as S
 from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
-from workshop_tui.services.validate import check_id, check_key
+from workshop_tui.services.validate import check_amount, check_id, check_key
 
 OUTCOMES = ("success", "decline")
 
@@ -47,9 +48,9 @@ EARLIER_PAYMENT = """
 RECORD_PAYMENT = f"""
     WITH payment AS (
         INSERT INTO payments (order_id, customer_id, kind, method, status, amount, reference,
-                              idempotency_key)
+                              idempotency_key, tendered)
         SELECT %(order_id)s, %(customer_id)s, 'charge', %(method)s, %(status)s, %(amount)s,
-               %(ref_prefix)s || (count(*) + 1), %(idempotency_key)s
+               %(ref_prefix)s || (count(*) + 1), %(idempotency_key)s, %(tendered)s
           FROM payments WHERE order_id = %(order_id)s
         HAVING count(*) < %(max_attempts)s
         RETURNING id
@@ -80,11 +81,17 @@ class PaymentService:
         method: str,
         outcome: str = "success",
         idempotency_key: str,
+        tendered: object = None,
     ) -> PaymentResult:
+        """`tendered`: the cash handed over for a cash payment (at least the total); the
+        receipt shows it and the change, the drawer's expected cash counts only the total."""
         if method not in m.PAYMENT_METHODS:
             raise InvalidInput(f"method must be one of {', '.join(m.PAYMENT_METHODS)}")
         if outcome not in OUTCOMES:
             raise InvalidInput("outcome must be success or decline")
+        cash = None if tendered is None else check_amount(tendered, "the cash tendered")
+        if cash is not None and method != "cash":
+            raise InvalidInput("only a cash payment has cash tendered")
         key = check_key(idempotency_key)
         window = self.db.settings.return_window_days
         max_attempts = self.db.settings.max_payment_attempts
@@ -109,6 +116,12 @@ class PaymentService:
                 raise InvalidState(
                     f"the payment window of order #{order.id} has closed; order again"
                 )
+            if cash is not None and cash < order.total:
+                raise InvalidInput(
+                    f"{rupees(cash)} tendered is less than the total {rupees(order.total)}",
+                    tendered=str(cash),
+                    total=str(order.total),
+                )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
             recorded = sql.row(
@@ -124,6 +137,7 @@ class PaymentService:
                     "ref_prefix": f"{method.upper()}-{order.id}-",
                     "idempotency_key": key,
                     "session_id": till,
+                    "tendered": cash if succeeded else None,
                 },
             )
             if recorded is None:

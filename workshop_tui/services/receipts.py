@@ -34,37 +34,57 @@ class ReceiptService:
         check_id(payment_id, "payment id")
 
         def work(s: TxSession) -> Receipt:
-            payment = s.get(m.Payment, payment_id)
-            order = s.get(m.Order, payment.order_id) if payment else None
-            if payment is None or order is None or not visible_to(actor, order.customer_id):
-                raise missing(payment_id, "payment")
-            if payment.status != "succeeded":
-                raise InvalidState("a declined payment has no receipt")
+            payment, order = self._visible(s, actor, payment_id)
             # the payment row lock makes copy numbers gap-free when two terminals reprint at once
             locks.payment(s, payment_id)
-            copy = (
-                s.scalar(
-                    select(func.max(m.ReceiptPrint.copy_number)).where(
-                        m.ReceiptPrint.payment_id == payment_id
-                    )
-                )
-                or 0
-            ) + 1
+            copy = copies_printed(s, payment_id) + 1
             s.add(m.ReceiptPrint(payment_id=payment_id, copy_number=copy, printed_by=actor.id))
-            view = convert.load_orders(
-                s, [order.id], return_window_days=self.db.settings.return_window_days
-            )[0]
-            pay = next(p for p in view.payments if p.id == payment_id)
-            return Receipt(
-                order=view,
-                payment=pay,
-                kind="sale" if payment.kind == "charge" else "refund",
-                copy_number=copy,
-                printed_at=datetime.now(UTC),
-                returned=returned_lines(s, view, payment),
-            )
+            return self._receipt(s, order, payment, copy)
 
         return in_transaction(self.db, work)
+
+    def show(self, actor: Account, payment_id: int) -> Receipt:
+        """The receipt as last printed (the first copy if none was), recording nothing."""
+        check_id(payment_id, "payment id")
+
+        def work(s: TxSession) -> Receipt:
+            payment, order = self._visible(s, actor, payment_id)
+            return self._receipt(s, order, payment, max(copies_printed(s, payment_id), 1))
+
+        return in_transaction(self.db, work)
+
+    def copies(self, actor: Account, payment_id: int) -> int:
+        """How many copies of a payment's receipt were printed so far."""
+        check_id(payment_id, "payment id")
+
+        def work(s: TxSession) -> int:
+            self._visible(s, actor, payment_id)
+            return copies_printed(s, payment_id)
+
+        return in_transaction(self.db, work)
+
+    def _visible(self, s: TxSession, actor: Account, payment_id: int) -> tuple[m.Payment, m.Order]:
+        payment = s.get(m.Payment, payment_id)
+        order = s.get(m.Order, payment.order_id) if payment else None
+        if payment is None or order is None or not visible_to(actor, order.customer_id):
+            raise missing(payment_id, "payment")
+        if payment.status != "succeeded":
+            raise InvalidState("a declined payment has no receipt")
+        return payment, order
+
+    def _receipt(self, s: TxSession, order: m.Order, payment: m.Payment, copy: int) -> Receipt:
+        view = convert.load_orders(
+            s, [order.id], return_window_days=self.db.settings.return_window_days
+        )[0]
+        pay = next(p for p in view.payments if p.id == payment.id)
+        return Receipt(
+            order=view,
+            payment=pay,
+            kind="sale" if payment.kind == "charge" else "refund",
+            copy_number=copy,
+            printed_at=datetime.now(UTC),
+            returned=returned_lines(s, view, payment),
+        )
 
     def for_order(self, actor: Account, order_id: int) -> list[int]:
         """The ids of an order's succeeded payments and refunds, oldest first (what can be printed)."""
@@ -83,6 +103,17 @@ class ReceiptService:
             )
 
         return in_transaction(self.db, work)
+
+
+def copies_printed(s: Session, payment_id: int) -> int:
+    return (
+        s.scalar(
+            select(func.max(m.ReceiptPrint.copy_number)).where(
+                m.ReceiptPrint.payment_id == payment_id
+            )
+        )
+        or 0
+    )
 
 
 def returned_lines(s: Session, order: Order, payment: m.Payment) -> tuple[OrderLine, ...]:
@@ -148,6 +179,9 @@ def as_text(receipt: Receipt, width: int = PRINTER_WIDTH) -> str:
             pair("Discount", "-" + rupees(order.discount_total))
         pair("TOTAL", rupees(order.total))
         pair(f"Paid by {pay.method.upper()}", rupees(pay.amount))
+        if pay.tendered is not None and pay.change is not None:
+            pair("Cash tendered", rupees(pay.tendered))
+            pair("CHANGE", rupees(pay.change))
     else:
         # The lines are at list price; what comes back is the ledger's refund, so the
         # order's discounts (and the last return's rounding) are shown between them.

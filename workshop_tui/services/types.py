@@ -139,6 +139,12 @@ class Payment:
     reference: str
     created_at: datetime
     ledger: LedgerRef | None
+    tendered: Decimal | None = None  # cash handed over at the counter (a cash charge only)
+
+    @property
+    def change(self) -> Decimal | None:
+        """What the customer got back: tendered less the amount (the drawer keeps the amount)."""
+        return None if self.tendered is None else self.tendered - self.amount
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ def render_receipt(result: PaymentResult) -> RenderableType:
         totals.add_row("Discount", "-" + money(order.discount_total))
     totals.add_row(Text("TOTAL", style="bold"), Text(money(order.total), style="bold"))
     totals.add_row(f"Paid by {payment.method.upper()}", payment.reference)
+    if payment.tendered is not None and payment.change is not None:
+        totals.add_row("Cash tendered", money(payment.tendered))
+        totals.add_row(Text("CHANGE", style="bold"), Text(money(payment.change), style="bold"))
     foot = Text(justify="center")
     if payment.ledger is not None:
         ref = payment.ledger
