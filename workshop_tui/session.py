@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 from textual.screen import Screen
 
 from workshop_tui.config import Settings
+from workshop_tui.screens.modes import ModeSpec
 from workshop_tui.services import Services
 from workshop_tui.services.types import Account, Cart
 
@@ -48,6 +49,10 @@ class Workshop(Protocol):
     session: ShopSession
     kiosk: bool
     stock_listeners: set[Screen[Any]]  # open screens that want StockChanged
+    mode_specs: dict[str, ModeSpec]  # the areas (MODES) this app registered
+
+    def mode_allowed(self, name: str) -> bool:
+        """The session may open this area (staff areas are staff-only)."""
 
     def show_unexpected(self, error: BaseException) -> None:
         """A calm modal for an error no screen expected; the app keeps running."""

@@ -34,6 +34,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Account, Cart, CashSession, OrderPage, Product
 from workshop_tui.widgets.cart_bar import cart_summary
 from workshop_tui.widgets.confirm import ConfirmModal
+from workshop_tui.widgets.mode_bar import ModeBar
 
 TILL = ServiceCall[CashSession | None]("cash.current")
 ORDERS = ServiceCall[tuple[int, OrderPage]]("orders.history")  # (customer id, page)
@@ -116,6 +117,7 @@ class CounterScreen(StaffScreen):
         yield Label("Recent orders of the customer being served", id="counter-orders-title")
         yield DataTable(id="counter-orders", cursor_type="row", zebra_stripes=True)
         yield Label("", id="counter-status")
+        yield ModeBar("counter")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -33,6 +33,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.errors import NotFound
 from workshop_tui.services.states import OrderAction, OrderStatus
 from workshop_tui.services.types import Account, Order, OrderPage, PaymentResult
+from workshop_tui.widgets.mode_bar import ModeBar
 
 PAGE_SIZE = 20
 PAGE = ServiceCall[tuple[int, bool, OrderPage]]("orders.page")  # (generation, reset, page)
@@ -110,6 +111,7 @@ class OrdersScreen(DiscountAndReceiptActions):
         with VerticalScroll(id="order-detail"):
             yield Static("", id="order-detail-body")
         yield Label("", id="orders-status")
+        yield ModeBar("orders")
         yield Footer(compact=True, show_command_palette=False)
 
     # --- state ------------------------------------------------------------------

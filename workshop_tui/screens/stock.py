@@ -19,6 +19,7 @@ from workshop_tui.screens.counter_dialogs import RestockDialog, RestockTarget
 from workshop_tui.screens.staff_common import StaffScreen
 from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import LowStockItem, Product
+from workshop_tui.widgets.mode_bar import ModeBar
 
 LOW = ServiceCall[list[LowStockItem]]("stock.low")
 SKU = ServiceCall[Product]("catalog.by_sku")
@@ -57,6 +58,7 @@ class StockScreen(StaffScreen):
             yield Input(placeholder="SKU, Enter", id="sku", max_length=64)
         yield DataTable(id="low-stock", cursor_type="row", zebra_stripes=True)
         yield Label("", id="stock-status")
+        yield ModeBar("stock")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -25,6 +25,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services import Services
 from workshop_tui.services.types import Account, CashSession, ZReport
 from workshop_tui.services.zreport import as_csv, as_text
+from workshop_tui.widgets.mode_bar import ModeBar
 
 LOAD = ServiceCall[tuple[CashSession | None, ZReport | None]]("cash.load")
 OPENED = ServiceCall[tuple[CashSession, ZReport]]("cash.open")
@@ -113,6 +114,7 @@ class TillScreen(StaffScreen):
         with VerticalScroll(id="till-report"):
             yield Static("", id="till-text", markup=False)
         yield Label("", id="till-message")
+        yield ModeBar("till")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
