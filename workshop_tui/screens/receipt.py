@@ -28,7 +28,17 @@ def save_receipt(directory: Path, result: PaymentResult) -> Path:
 
 
 class ReceiptScreen(WorkshopScreen[None]):
-    BINDINGS = [Binding("escape,enter", "done", "Done", key_display="enter", id="receipt.done")]
+    HELP_TITLE = "Receipt"
+    BINDINGS = [
+        Binding(
+            "escape,enter",
+            "done",
+            "Done",
+            key_display="enter",
+            tooltip="Back to the shop",
+            id="receipt.done",
+        )
+    ]
 
     def __init__(self, result: PaymentResult) -> None:
         super().__init__()

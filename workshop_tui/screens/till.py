@@ -25,6 +25,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services import Services
 from workshop_tui.services.types import Account, CashSession, ZReport
 from workshop_tui.services.zreport import as_csv, as_text
+from workshop_tui.widgets.format import on_screen
 from workshop_tui.widgets.mode_bar import ModeBar
 
 LOAD = ServiceCall[tuple[CashSession | None, ZReport | None]]("cash.load")
@@ -162,7 +163,7 @@ class TillScreen(StaffScreen):
             status = f"No cash session open on {terminal}: press o to open one before selling"
         self.query_one("#till-status", Label).update(status)
         self.query_one("#till-text", Static).update(
-            as_text(report) if report else "No session yet."
+            on_screen(as_text(report)) if report else "No session yet."
         )
         self.say(message)
         self.refresh_bindings()
