@@ -39,7 +39,7 @@ async def test_the_mode_bar_shows_every_staff_area_in_80_columns_with_the_curren
         assert len(text) <= 80
         label = app.mode_specs[mode].label
         marked = [
-            text[span.start : span.end] for span in content.spans if "reverse" in str(span.style)
+            text[span.start : span.end] for span in content.spans if " on " in str(span.style)
         ]
         assert marked == [f" {app.mode_specs[mode].key.upper()} {label} "]
 

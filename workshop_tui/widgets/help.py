@@ -26,6 +26,7 @@ from textual.widgets import Label, Static
 
 # Textual's own Screen bindings worth telling a new user about.
 MOVING_ACTIONS = {"app.focus_next", "app.focus_previous"}
+EVERYWHERE = "Everywhere"
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def screen_help(screen: Screen[Any], title: str) -> list[HelpGroup]:
             title, tuple(_key_help(screen, declared_bindings(type(screen)), drop_hidden=False))
         ),
         HelpGroup(
-            "Everywhere",
+            EVERYWHERE,
             tuple(_key_help(app, declared_bindings(type(app)), drop_hidden=True)),
         ),
         HelpGroup(
@@ -148,7 +149,7 @@ def _table(group: HelpGroup) -> Table:
     return table
 
 
-def render_help(groups: list[HelpGroup]) -> RenderableType:
+def _column(groups: list[HelpGroup]) -> RenderableType:
     parts: list[RenderableType] = []
     for group in groups:
         if parts:
@@ -156,6 +157,19 @@ def render_help(groups: list[HelpGroup]) -> RenderableType:
         parts.append(Text(group.title, style="bold underline"))
         parts.append(_table(group))
     return Group(*parts)
+
+
+def render_help(groups: list[HelpGroup]) -> RenderableType:
+    """The screen's own keys on the left, the app-wide ones on the right: 24 lines hold both."""
+    if len(groups) < 2:
+        return _column(groups)
+    own = [g for g in groups if g.title != EVERYWHERE]
+    everywhere = [g for g in groups if g.title == EVERYWHERE]
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(ratio=1)
+    grid.add_column(ratio=1)
+    grid.add_row(_column(own), _column(everywhere))
+    return grid
 
 
 def screen_title(screen: Screen[Any]) -> str:
@@ -170,12 +184,12 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 78; max-width: 100%; height: auto; max-height: 100%;
+        width: 100; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; background: $surface; padding: 0 1;
     }
-    HelpScreen #help-title { text-style: bold; color: $primary; }
-    HelpScreen VerticalScroll { height: auto; max-height: 1fr; }
-    HelpScreen #help-hint { color: $text-muted; }
+    HelpScreen #help-title { text-style: bold; color: $primary; dock: top; }
+    HelpScreen VerticalScroll { height: auto; }
+    HelpScreen #help-hint { color: $text-muted; dock: bottom; }
     """
     BINDINGS = [
         Binding("escape,f1,question_mark", "close", "Close help", id="help.close"),
@@ -183,11 +197,12 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, target: Screen[Any]) -> None:
         super().__init__()
-        self.groups = screen_help(target, screen_title(target))
+        self.title_of_target = screen_title(target)
+        self.groups = screen_help(target, "This screen")
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Keys", id="help-title")
+            yield Label(f"Keys · {self.title_of_target}", id="help-title", markup=False)
             with VerticalScroll(id="help-scroll"):
                 yield Static(render_help(self.groups), id="help-body")
             yield Label("Esc closes · dim keys do not apply right now", id="help-hint")

@@ -12,7 +12,10 @@ from workshop_tui.session import Workshop
 
 class ModeBar(Static):
     DEFAULT_CSS = """
-    ModeBar { height: 1; width: 100%; background: $panel; color: $text-muted; }
+    ModeBar {
+        height: 1; width: 100%; background: $panel; color: $text-muted;
+        link-style: none; link-color: $text; link-style-hover: bold underline;
+    }
     """
 
     def __init__(self, mode: str) -> None:
@@ -29,7 +32,7 @@ class ModeBar(Static):
                 continue
             key = spec.key.upper()
             if name == self.mode:
-                parts.append((f" {key} {spec.label} ", "bold reverse $accent"))
+                parts.append((f" {key} {spec.label} ", "bold $background on $primary"))
             else:
                 # Names, keys and labels are the code's own (screens.modes), never user text.
                 parts.append(
