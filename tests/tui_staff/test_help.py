@@ -72,3 +72,11 @@ async def test_the_stock_detail_line_names_the_highlighted_product(app, shop):
         detail = str(app.screen.query_one("#stock-detail").render())
         assert "[Sale] Drill" in detail and "SKU BLT-DRL" in detail and "Bolt & Co" in detail
         assert "0 in stock" in detail
+
+
+async def test_the_till_shows_the_printed_z_report_in_rupees(app, shop, services):
+    services.cash.open(shop.staff, "500.00")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "till")
+        report = str(app.screen.query_one("#till-text").render())
+        assert "₹500.00" in report and "Rs" not in report
