@@ -142,7 +142,12 @@ def test_login_screen_of_the_demo_data(snap_compare, app_factory, database, size
     write_demo_logins(database, "9512430227")
 
     async def run_before(pilot):
-        await pilot.pause()
+        for _ in range(100):  # the line is read in a worker once the screen is mounted
+            await pilot.pause(0.02)
+            if pilot.app.screen.query("#demo-logins") and str(
+                pilot.app.screen.query_one("#demo-logins").render()
+            ):
+                break
         await still(pilot)
 
     assert snap_compare(app_factory(), run_before=run_before, terminal_size=size)
