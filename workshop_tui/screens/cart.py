@@ -18,7 +18,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Cart, Order, PaymentResult
 from workshop_tui.session import Workshop
 from workshop_tui.widgets.detail_line import DetailLine
-from workshop_tui.widgets.format import money, number_cell, plain
+from workshop_tui.widgets.format import money, number_cell
 
 CHECKOUT = ServiceCall[Order]("orders.checkout")
 
@@ -85,7 +85,6 @@ class CartScreen(CartActionsScreen):
             ("Price", "price", 10),
             ("Qty", "qty", 3),
             ("Total", "total", 11),
-            ("", "note", 12),
         )
         name_width = max(16, self.app.size.width - 6 - sum(w + 2 for _, _, w in columns) - 2)
         self.table.add_column("Item", key="name", width=name_width)
@@ -118,12 +117,17 @@ class CartScreen(CartActionsScreen):
                     note = f"only {line.stock} left"
                 else:
                     note = ""
+                # The mark goes first, so a long name is what gets cut, never the mark.
+                name = Text(no_wrap=True, overflow="ellipsis")
+                if note:
+                    name.append(note, style="bold reverse")
+                    name.append(" ")
+                name.append(line.name)
                 table.add_row(
-                    plain(line.name),
+                    name,
                     number_cell(money(line.unit_price)),
                     number_cell(line.quantity),
                     number_cell(money(line.line_total)),
-                    Text(note, style="bold reverse" if note else ""),
                     key=str(line.product_id),
                 )
         if table.row_count:
