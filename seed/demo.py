@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -9,6 +10,7 @@ from sqlalchemy import text
 from seed.data_generator import Sizes, generate
 from seed.loader import LoadError, load
 from seed.people import DEMO_PIN, STAFF_ACCOUNTS, STAFF_PASSWORD
+from workshop_tui.config import demo_logins_path
 from workshop_tui.db.engine import Database
 
 DEMO_SIZES = Sizes(sellers=20, products=300, customers=150, orders=1_500)
@@ -46,9 +48,21 @@ def ensure_demo_data(database: Database) -> str:
         f"{counts['customers'] - len(STAFF_ACCOUNTS)} customers, {counts['orders']:,} orders",
         f"staff logins: {staff}",
     ]
+    write_demo_logins(database, phone.removeprefix("+91") if phone else None)
     if phone:
         lines.append(
             f"customer login: {phone.removeprefix('+91')} with PIN {DEMO_PIN} "
             f"(every demo customer uses PIN {DEMO_PIN})"
         )
     return "\n".join(lines)
+
+
+def write_demo_logins(database: Database, customer_phone: str | None) -> None:
+    """Mark the data directory as holding the demo set: the login screen shows these."""
+    logins = {
+        "staff": [[username, STAFF_PASSWORD] for username, _, _ in STAFF_ACCOUNTS],
+        "customer": [customer_phone, DEMO_PIN] if customer_phone else None,
+    }
+    path = demo_logins_path(database.settings.data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(logins), encoding="utf-8")

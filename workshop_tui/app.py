@@ -32,6 +32,7 @@ from workshop_tui.services.sweeper import ExpirySweeper
 from workshop_tui.services.types import Account, StockChange
 from workshop_tui.session import ShopSession
 from workshop_tui.widgets.error_modal import ErrorModal
+from workshop_tui.widgets.help import HelpScreen
 from workshop_tui.widgets.scanner import ScannerScreen
 from workshop_tui.widgets.staff_unlock import StaffUnlockModal
 
@@ -59,7 +60,7 @@ def _mode_binding(spec: ModeSpec) -> Binding:
         f"open_mode('{spec.name}')",
         spec.label,
         tooltip=f"Go to {spec.label}",
-        show=not spec.staff_only,  # the footer must fit 80 columns; staff keys are in the palette
+        show=False,  # the mode bar (widgets.mode_bar) shows them; the footer keeps 80 columns
         id=f"mode.{spec.name}",
     )
 
@@ -68,10 +69,38 @@ class WorkshopApp(App[None]):
     TITLE = "Workshop"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
-        Binding("ctrl+c", "help_quit", show=False, priority=True, id="app.help_quit"),
+        Binding(
+            "f1,question_mark", "help", "Help", tooltip="Every key of this screen", id="app.help"
+        ),
+        Binding("ctrl+l", "logout", "Log out", tooltip="End this session", id="app.logout"),
         *(_mode_binding(spec) for spec in (SHOP, *EXTRA_MODES)),
-        Binding("ctrl+l", "logout", "Log out", id="app.logout"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            tooltip="Search every command",
+            show=False,
+            priority=True,
+            id="app.palette",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            tooltip="Leave the app",
+            show=False,
+            priority=True,
+            id="app.quit",
+        ),
+        Binding(
+            "ctrl+c",
+            "help_quit",
+            "How to quit",
+            tooltip="Says how to leave",
+            show=False,
+            priority=True,
+            id="app.help_quit",
+        ),
     ]
 
     def __init__(
@@ -91,6 +120,8 @@ class WorkshopApp(App[None]):
         self.services: Services = services
         self.startup_error: str | None = None
         self.kiosk: bool = settings.kiosk
+        # A kiosk has no command palette (ctrl+p, the header icon): nothing to browse or leave by.
+        self.use_command_palette = not self.kiosk
         self.session = ShopSession()  # replaced at every login and logout
         self.stock_listeners: set[Screen[Any]] = set()  # open screens that want StockChanged
         self._stop_listening = threading.Event()
@@ -239,6 +270,8 @@ class WorkshopApp(App[None]):
             return self.mode_allowed(str(parameters[0]))
         if action == "logout":
             return self.session.account is not None
+        if action == "command_palette":
+            return self.use_command_palette
         return True
 
     # --- kiosk ----------------------------------------------------------------
@@ -273,6 +306,10 @@ class WorkshopApp(App[None]):
     def _unlocked(self, staff: Account | None) -> None:
         if staff is not None:
             self.exit()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def action_help_quit(self) -> None:
         if self.kiosk:

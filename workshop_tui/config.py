@@ -28,6 +28,12 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
+def demo_logins_path(directory: Path) -> Path:
+    """Written by `workshop seed demo` when it loads the demo set: the demo logins, which
+    the login screen then shows (its presence is what "demo mode" means)."""
+    return directory / "demo-logins.json"
+
+
 def log_dir() -> Path:
     env = os.environ.get("WORKSHOP_DATA_DIR")
     if env:

@@ -9,6 +9,7 @@ loose attributes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -39,6 +40,16 @@ class ShopSession:
         return self.account is not None and self.account.is_staff
 
 
+class Area(Protocol):
+    """A top-level area as the screens see it (screens.modes.ModeSpec implements it)."""
+
+    @property
+    def key(self) -> str: ...  # e.g. "f4"
+
+    @property
+    def label(self) -> str: ...  # e.g. "Counter"
+
+
 @runtime_checkable
 class Workshop(Protocol):
     """The App as the screens see it (workshop_tui.app.WorkshopApp implements it)."""
@@ -48,6 +59,13 @@ class Workshop(Protocol):
     session: ShopSession
     kiosk: bool
     stock_listeners: set[Screen[Any]]  # open screens that want StockChanged
+
+    @property
+    def mode_specs(self) -> Mapping[str, Area]:
+        """The areas (MODES) this app registered, by mode name."""
+
+    def mode_allowed(self, name: str) -> bool:
+        """The session may open this area (staff areas are staff-only)."""
 
     def show_unexpected(self, error: BaseException) -> None:
         """A calm modal for an error no screen expected; the app keeps running."""

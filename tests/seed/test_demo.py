@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from seed.demo import ensure_demo_data
+from workshop_tui.config import demo_logins_path
 from workshop_tui.db import Database
 from workshop_tui.services import Services
 
@@ -19,4 +21,6 @@ def test_demo_data_loads_once_and_its_customer_login_works(database: Database) -
     assert len(services.catalog.search("").items) > 0
     assert services.ledger.verify().ok
     assert (database.settings.data_dir / "demo-seed" / "orders.csv").exists()
+    logins = json.loads(demo_logins_path(database.settings.data_dir).read_text())
+    assert logins["customer"] == [phone.group(1), "123456"]  # the login screen shows these
     assert ensure_demo_data(database).startswith("demo data already present")

@@ -31,11 +31,10 @@ async def test_the_cart_shows_lines_totals_and_marks_short_lines(
         await open_cart(pilot, services, customer)
         table = app.screen.query_one("#cart-lines", DataTable)
         assert [str(c) for c in table.get_row_at(1)] == [
-            "Hand Saw",
+            "only 1 left Hand Saw",  # the mark first: a long name cannot push it out
             "₹420.50",
             "2",
             "₹841.00",
-            "only 1 left",
         ]
         assert "4 items · Total ₹1,341.00" in shown(app)
         await pilot.press("o")  # checkout refused while a line is short

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.command import CommandPalette
 
 from tests.tui.conftest import log_in, open_shop, settle, type_into
+from workshop_tui.screens.shop import ShopScreen
 from workshop_tui.widgets.staff_unlock import StaffUnlockModal
 
 
@@ -47,20 +48,42 @@ async def test_ctrl_c_does_not_leave_the_kiosk(app_factory, customer):
         assert app.return_code is None and app.current_mode == "shop"
 
 
-async def test_the_command_palette_offers_no_quit_and_no_staff_screens(
-    app_factory, customer, staff
-):
+async def test_the_kiosk_has_no_command_palette(app_factory, staff):
     app = app_factory(kiosk=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_shop(pilot, staff)  # even staff get no staff screens at a kiosk
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "Quit" not in titles and "Counter" not in titles and "Screenshot" not in titles
+        await open_shop(pilot, staff)  # even staff get no palette at a kiosk
         await pilot.press("ctrl+p")
         await settle(pilot)
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"quit", "enter")
+        await pilot.click("HeaderIcon")  # the header's icon opens the palette elsewhere
         await settle(pilot)
+        assert not CommandPalette.is_open(app)
+        assert app.current_mode == "shop" and isinstance(app.screen, ShopScreen)
         assert app.return_code is None
+
+
+async def test_ctrl_p_ctrl_q_and_ctrl_c_cannot_leave_the_kiosk(app_factory, customer):
+    app = app_factory(kiosk=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shop(pilot, customer)
+        for key in ("ctrl+p", "ctrl+c"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert not CommandPalette.is_open(app) and app.return_code is None
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, StaffUnlockModal)  # asks for staff, does not quit
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.current_mode == "shop" and app.return_code is None
+
+
+async def test_outside_a_kiosk_ctrl_p_opens_the_command_palette(app_factory, customer):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shop(pilot, customer)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert CommandPalette.is_open(app)
 
 
 async def test_staff_mode_keys_do_nothing_at_a_kiosk(app_factory, staff):

@@ -23,7 +23,8 @@ async def wait_until(pilot, condition, timeout: float = 1.0) -> float:
 
 def stock_of(app, name: str) -> str:
     table = app.screen.query_one("#products", DataTable)
-    return str(table.get_row_at(rows(app).index(name))[3])
+    row = table.coordinate_to_cell_key((rows(app).index(name), 0)).row_key
+    return str(table.get_cell(row, "stock"))
 
 
 async def test_a_sale_in_another_app_updates_stock_and_drops_sold_out_products(

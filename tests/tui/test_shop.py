@@ -24,12 +24,8 @@ async def test_the_shop_lists_in_stock_products_with_seller_price_and_stock(
             "Cordless Drill",
         ]
         table = app.screen.query_one("#products", DataTable)
-        assert [str(c) for c in table.get_row_at(2)[:4]] == [
-            "Hand Saw",
-            "Acme Tools",
-            "₹420.50",
-            "2",
-        ]
+        # At 80 columns the name has the room; the seller is in the detail line.
+        assert [str(c) for c in table.get_row_at(2)[:3]] == ["Hand Saw", "₹420.50", "2"]
 
 
 async def test_a_product_named_like_markup_renders_literally(app_factory, shop_data, customer):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from textual.widgets import Input
 
+from seed.demo import write_demo_logins
 from tests.tui.conftest import open_shop, settle
 from workshop_tui.screens.receipt import ReceiptScreen
 from workshop_tui.services.types import LedgerRef
@@ -124,3 +125,45 @@ def test_receipt_screen(snap_compare, app_factory, shop_data, customer, services
         await still(pilot)
 
     assert snap_compare(app_factory(), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_on_the_shop(snap_compare, app_factory, shop_data, customer, size):
+    async def run_before(pilot):
+        await open_shop(pilot, customer)
+        await pilot.press("f1")
+        await still(pilot)
+
+    assert snap_compare(app_factory(), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_login_screen_of_the_demo_data(snap_compare, app_factory, database, size):
+    write_demo_logins(database, "9512430227")
+
+    async def run_before(pilot):
+        for _ in range(100):  # the line is read in a worker once the screen is mounted
+            await pilot.pause(0.02)
+            if pilot.app.screen.query("#demo-logins") and str(
+                pilot.app.screen.query_one("#demo-logins").render()
+            ):
+                break
+        await still(pilot)
+
+    assert snap_compare(app_factory(), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("screen", ["login", "shop", "cart"])
+def test_light_theme(snap_compare, app_factory, shop_data, customer, services, screen):
+    services.cart.set_quantity(customer, shop_data["hammer"], 2)
+
+    async def run_before(pilot):
+        pilot.app.theme = "textual-light"
+        await pilot.pause()
+        if screen != "login":
+            await open_shop(pilot, customer)
+        if screen == "cart":
+            await pilot.press("c")
+        await still(pilot)
+
+    assert snap_compare(app_factory(), run_before=run_before, terminal_size=(80, 24))

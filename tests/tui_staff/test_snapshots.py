@@ -123,3 +123,32 @@ def test_sales_last_7_days_by_category(snap_compare, app, shop):
         await still(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_till_screen(snap_compare, app, shop, size):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "till")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_help_on_the_counter(snap_compare, app, shop, size):
+    async def run_before(pilot) -> None:
+        await open_mode(pilot, shop.staff, "counter")
+        await press(pilot, "f1")
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("mode", ["counter", "orders", "stock"])
+def test_light_theme(snap_compare, app, shop, mode):
+    async def run_before(pilot) -> None:
+        pilot.app.theme = "textual-light"
+        await open_mode(pilot, shop.staff, mode)
+        await still(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

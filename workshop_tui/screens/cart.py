@@ -17,7 +17,8 @@ from workshop_tui.screens.cart_actions import CartActionsScreen
 from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Cart, Order, PaymentResult
 from workshop_tui.session import Workshop
-from workshop_tui.widgets.format import money, number_cell, plain
+from workshop_tui.widgets.detail_line import DetailLine
+from workshop_tui.widgets.format import money, number_cell
 
 CHECKOUT = ServiceCall[Order]("orders.checkout")
 
@@ -31,12 +32,27 @@ def checkout_channel(workshop: Workshop) -> str:
 
 
 class CartScreen(CartActionsScreen):
+    HELP_TITLE = "Cart"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="cart.back"),
-        Binding("plus,equals_sign", "change(1)", "Qty", key_display="+/-", id="cart.more"),
-        Binding("minus", "change(-1)", "Less", show=False, id="cart.less"),
-        Binding("delete,r", "remove", "Remove", key_display="del", id="cart.remove"),
-        Binding("o", "checkout", "Checkout", id="cart.checkout"),
+        Binding("o", "checkout", "Checkout", tooltip="Place the order and pay", id="cart.checkout"),
+        Binding(
+            "plus,equals_sign",
+            "change(1)",
+            "Qty",
+            key_display="+/-",
+            tooltip="One more of the highlighted line",
+            id="cart.more",
+        ),
+        Binding("minus", "change(-1)", "Less", tooltip="One fewer", show=False, id="cart.less"),
+        Binding(
+            "delete,r",
+            "remove",
+            "Remove",
+            key_display="del",
+            tooltip="Take the highlighted line out",
+            id="cart.remove",
+        ),
+        Binding("escape", "back", "Back", tooltip="Back to the shop", id="cart.back"),
     ]
 
     def __init__(self) -> None:
@@ -48,6 +64,7 @@ class CartScreen(CartActionsScreen):
         yield Header()
         yield Label("Your cart", id="cart-title", markup=False)
         yield DataTable(id="cart-lines", cursor_type="row", zebra_stripes=True)
+        yield DetailLine(id="line-detail")
         yield Label("", id="cart-total", markup=False)
         with Horizontal(id="cart-buttons"):
             yield Button("+", id="line-more", compact=True)
@@ -64,14 +81,14 @@ class CartScreen(CartActionsScreen):
         return self.lines_table
 
     def on_mount(self) -> None:
-        name_width = max(16, self.app.size.width - 56)
-        for label, key, width in (
-            ("Item", "name", name_width),
+        columns = (
             ("Price", "price", 10),
-            ("Qty", "qty", 4),
+            ("Qty", "qty", 3),
             ("Total", "total", 11),
-            ("", "note", 16),
-        ):
+        )
+        name_width = max(16, self.app.size.width - 6 - sum(w + 2 for _, _, w in columns) - 2)
+        self.table.add_column("Item", key="name", width=name_width)
+        for label, key, width in columns:
             self.table.add_column(label, key=key, width=width)
         self.workshop.stock_listeners.add(self)
         self.show_lines(self.session.cart)
@@ -100,16 +117,22 @@ class CartScreen(CartActionsScreen):
                     note = f"only {line.stock} left"
                 else:
                     note = ""
+                # The mark goes first, so a long name is what gets cut, never the mark.
+                name = Text(no_wrap=True, overflow="ellipsis")
+                if note:
+                    name.append(note, style="bold reverse")
+                    name.append(" ")
+                name.append(line.name)
                 table.add_row(
-                    plain(line.name),
+                    name,
                     number_cell(money(line.unit_price)),
                     number_cell(line.quantity),
                     number_cell(money(line.line_total)),
-                    Text(note, style="bold reverse" if note else ""),
                     key=str(line.product_id),
                 )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
+        self.show_detail()
         customer = self.session.counter_customer
         title = "Your cart"
         if cart is not None and cart.seller_name:
@@ -125,6 +148,25 @@ class CartScreen(CartActionsScreen):
                 total += " · fix the marked lines to check out"
         self.query_one("#cart-total", Label).update(total)
         self.busy_changed()
+
+    @on(DataTable.RowHighlighted, "#cart-lines")
+    def show_detail(self) -> None:
+        """The highlighted line in full, under the table."""
+        cart, product_id = self.session.cart, self.selected_product_id()
+        line = next((x for x in cart.lines if x.product_id == product_id), None) if cart else None
+        detail = self.query_one("#line-detail", DetailLine)
+        if line is None or cart is None:
+            detail.show(None)
+            return
+        stock = "out of stock" if line.stock == 0 else f"{line.stock} in stock"
+        detail.show(
+            line.name,
+            f"SKU {line.sku}",
+            cart.seller_name or "",
+            f"{line.quantity} × {money(line.unit_price)} = {money(line.line_total)}",
+            stock,
+            f"{line.quantity} in cart",
+        )
 
     def busy_changed(self) -> None:
         cart = self.session.cart

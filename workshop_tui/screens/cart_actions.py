@@ -64,8 +64,11 @@ class CartActionsScreen(WorkshopScreen[None]):
         return int(row_key.value) if row_key.value is not None else None
 
     def action_change(self, delta: int) -> None:
+        """+/- act on the highlighted row, from wherever the focus was: the table takes
+        it back, so the row that changed is the one the user sees highlighted."""
         product_id = self.selected_product_id()
         if product_id is not None:
+            self.table.focus()
             self.change_cart(product_id, delta)
 
     def load_cart(self) -> None:

@@ -35,6 +35,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Account, Cart, CashSession, OrderPage, Product
 from workshop_tui.widgets.cart_bar import cart_summary
 from workshop_tui.widgets.confirm import ConfirmModal
+from workshop_tui.widgets.mode_bar import ModeBar
 from workshop_tui.widgets.scanner import ScannerScreen
 
 TILL = ServiceCall[CashSession | None]("cash.current")
@@ -126,6 +127,7 @@ class CounterScreen(ScannerScreen, StaffScreen):
         yield Label("Recent orders of the customer being served", id="counter-orders-title")
         yield DataTable(id="counter-orders", cursor_type="row", zebra_stripes=True)
         yield Label("", id="counter-status")
+        yield ModeBar("counter")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -11,12 +13,33 @@ from textual.containers import Center, Vertical
 from textual.reactive import reactive
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from workshop_tui.config import demo_logins_path
 from workshop_tui.messages import LoggedIn, ServiceFailed, ServiceResult
 from workshop_tui.service_call import ServiceCall, WorkshopScreen
 from workshop_tui.services.types import LoginResult
 
 EXISTS = ServiceCall[bool]("auth.exists")
 LOGIN = ServiceCall[LoginResult]("auth.login")
+DEMO = ServiceCall[str]("demo.logins")
+
+
+def demo_logins(data_dir: Path) -> str:
+    """One line of the demo logins when `workshop seed demo` loaded this data ("" if not)."""
+    try:
+        logins = json.loads(demo_logins_path(data_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(logins, dict):
+        return ""
+    by_secret: dict[str, list[str]] = {}  # one line at 80 columns: staff sharing a password
+    for user, secret in logins.get("staff") or []:
+        by_secret.setdefault(str(secret), []).append(str(user))
+    parts = [f"{', '.join(users)} / {secret}" for secret, users in by_secret.items()]
+    customer = logins.get("customer")
+    if customer:
+        parts.append(f"customer {customer[0]} / PIN {customer[1]}")
+    return f"Demo logins: {' · '.join(parts)}" if parts else ""
+
 
 ERRORS = {
     "auth_failed": "Wrong login or PIN/password. Try again.",
@@ -26,8 +49,11 @@ ERRORS = {
 class LoginScreen(WorkshopScreen[None]):
     """Steps: "login" (who), "secret" (existing account), "register" (new PIN twice)."""
 
+    HELP_TITLE = "Log in"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="login.back"),
+        Binding(
+            "escape", "back", "Back", tooltip="Start again with another login", id="login.back"
+        ),
     ]
     step: reactive[str] = reactive("login", init=False, bindings=True)
 
@@ -45,10 +71,13 @@ class LoginScreen(WorkshopScreen[None]):
             yield Input(placeholder="Your name (optional)", id="name", max_length=80, compact=True)
             yield Label("", id="login-error")
             yield Button("Continue", id="login-go", variant="primary", compact=True)
+        yield Label("", id="demo-logins", markup=False)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._show_step()
+        directory = self.workshop.settings.data_dir
+        self.call(DEMO, lambda: demo_logins(directory))
 
     # --- steps ----------------------------------------------------------------
 
@@ -138,7 +167,9 @@ class LoginScreen(WorkshopScreen[None]):
 
     @on(ServiceResult)
     def result(self, message: ServiceResult[Any]) -> None:
-        if EXISTS.answered(message):
+        if DEMO.answered(message):
+            self.query_one("#demo-logins", Label).update(message.value)
+        elif EXISTS.answered(message):
             self.step = "secret" if message.value else "register"
         elif LOGIN.answered(message):
             self.post_message(LoggedIn(message.value.account, message.value.created))

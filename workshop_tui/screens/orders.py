@@ -33,6 +33,8 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.errors import NotFound
 from workshop_tui.services.states import OrderAction, OrderStatus
 from workshop_tui.services.types import Account, Order, OrderPage, PaymentResult
+from workshop_tui.widgets.filter_fields import FilterInput, FilterSelect, LeaveFilter
+from workshop_tui.widgets.mode_bar import ModeBar
 
 PAGE_SIZE = 20
 PAGE = ServiceCall[tuple[int, bool, OrderPage]]("orders.page")  # (generation, reset, page)
@@ -82,8 +84,12 @@ class OrdersScreen(DiscountAndReceiptActions):
         Binding(
             "slash", "filter", "Filter", tooltip="Filter by phone", show=False, id="orders.filter"
         ),
-        Binding("g", "reload", "Reload", show=False, id="orders.reload"),
-        Binding("escape", "focus_list", "List", show=False, id="orders.list"),
+        Binding(
+            "g", "reload", "Reload", tooltip="Load the list again", show=False, id="orders.reload"
+        ),
+        Binding(
+            "escape", "focus_list", "List", tooltip="Back to the list", show=False, id="orders.list"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -99,17 +105,18 @@ class OrdersScreen(DiscountAndReceiptActions):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="order-filters"):
-            yield Select(
+            yield FilterSelect(
                 [(s.label, s.value) for s in OrderStatus],
                 prompt="Any status",
                 id="status-filter",
             )
-            yield Input(placeholder="Customer phone", id="phone-filter", max_length=20)
+            yield FilterInput(placeholder="Customer phone", id="phone-filter", max_length=20)
             yield Label("", id="filter-note")
         yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="order-detail"):
             yield Static("", id="order-detail-body")
         yield Label("", id="orders-status")
+        yield ModeBar("orders")
         yield Footer(compact=True, show_command_palette=False)
 
     # --- state ------------------------------------------------------------------
@@ -317,6 +324,7 @@ class OrdersScreen(DiscountAndReceiptActions):
     def action_filter(self) -> None:
         self.query_one("#phone-filter", Input).focus()
 
+    @on(LeaveFilter)
     def action_focus_list(self) -> None:
         self.query_one("#orders", DataTable).focus()
 

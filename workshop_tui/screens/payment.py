@@ -29,13 +29,27 @@ BUSY = "payment"  # the group of both: one at a time, the buttons off meanwhile
 
 
 class PaymentScreen(WorkshopScreen[PaymentResult | None]):
+    HELP_TITLE = "Payment"
     BINDINGS = [
-        Binding("p", "pay('success')", "Pay", id="payment.pay"),
-        Binding("d", "pay('decline')", "Decline", id="payment.decline"),
-        Binding("x,escape", "cancel_order", "Cancel", key_display="x", id="payment.cancel"),
-        Binding("1", "method(0)", show=False, id="payment.cash"),
-        Binding("2", "method(1)", show=False, id="payment.card"),
-        Binding("3", "method(2)", show=False, id="payment.upi"),
+        Binding("p", "pay('success')", "Pay", tooltip="Pay by the chosen method", id="payment.pay"),
+        Binding(
+            "d",
+            "pay('decline')",
+            "Decline",
+            tooltip="Simulate a declined payment",
+            id="payment.decline",
+        ),
+        Binding(
+            "x,escape",
+            "cancel_order",
+            "Cancel",
+            key_display="x",
+            tooltip="Cancel the order (asks first)",
+            id="payment.cancel",
+        ),
+        Binding("1", "method(0)", "Cash", show=False, id="payment.cash"),
+        Binding("2", "method(1)", "Card", show=False, id="payment.card"),
+        Binding("3", "method(2)", "UPI", show=False, id="payment.upi"),
     ]
 
     def __init__(self, order: Order) -> None:

@@ -60,9 +60,23 @@ class ReceiptScreen(WorkshopScreen[None]):
     ReceiptScreen #receipt-change { height: auto; align-horizontal: center; }
     ReceiptScreen #receipt-change Digits { width: auto; color: $success; }
     """
+    HELP_TITLE = "Receipt"
     BINDINGS = [
-        Binding("escape,enter", "done", "Done", key_display="enter", id="receipt.done"),
-        Binding("t", "retry_print", "Print again", id="receipt.retry"),
+        Binding(
+            "escape,enter",
+            "done",
+            "Done",
+            key_display="enter",
+            tooltip="Back to the shop",
+            id="receipt.done",
+        ),
+        Binding(
+            "t",
+            "retry_print",
+            "Print again",
+            tooltip="Send the receipt to the printer again",
+            id="receipt.retry",
+        ),
     ]
 
     def __init__(self, result: PaymentResult) -> None:

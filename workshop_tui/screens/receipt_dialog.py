@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from workshop_tui.screens.order_dialogs import DIALOG_CSS
 from workshop_tui.services.receipts import as_text
 from workshop_tui.services.types import Order, Receipt
-from workshop_tui.widgets.format import money
+from workshop_tui.widgets.format import money, on_screen
 
 
 def save_printed(directory: Path, receipt: Receipt) -> Path:
@@ -102,7 +102,7 @@ class PrintedReceiptDialog(ModalScreen[None]):
             if receipt.is_duplicate:
                 yield Label(f"DUPLICATE (copy {receipt.copy_number})", id="printed-duplicate")
             with VerticalScroll(id="printed-scroll"):
-                yield Static(as_text(receipt), id="printed-text", markup=False)
+                yield Static(on_screen(as_text(receipt)), id="printed-text", markup=False)
             yield Label(Text(f"Saved to {self.saved_to.name} · Enter done"), classes="hint")
 
     def on_mount(self) -> None:

@@ -31,6 +31,7 @@ from workshop_tui.screens.staff_common import StaffScreen, money
 from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.reports import report_csv, start_of_day
 from workshop_tui.services.types import SalesReport, SalesRow
+from workshop_tui.widgets.mode_bar import ModeBar
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BREAKDOWNS = ("seller", "category", "method", "hour")
@@ -225,6 +226,7 @@ class SalesScreen(StaffScreen):
         yield Label("Revenue by seller", id="chart-heading", classes="heading")
         yield BarChart(id="sales-chart")
         yield Label("", id="sales-status")
+        yield ModeBar("sales")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

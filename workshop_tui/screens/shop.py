@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from textual import getters, on
@@ -19,12 +20,15 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Cart, Category, Product, ProductPage, Seller
 from workshop_tui.widgets.cart_bar import CartBar
 from workshop_tui.widgets.confirm import ConfirmModal
+from workshop_tui.widgets.detail_line import DetailLine
+from workshop_tui.widgets.filter_fields import FilterInput, FilterSelect, LeaveFilter
 from workshop_tui.widgets.format import money, number_cell, plain
+from workshop_tui.widgets.mode_bar import ModeBar
 from workshop_tui.widgets.scanner import ScannerScreen
 
 PAGE_SIZE = 50
 DEBOUNCE_SECONDS = 0.05
-COLUMNS = (("Product", "name"), ("Seller", "seller"), ("Price", "price"), ("Stock", "stock"))
+WIDE = 110  # from this width the table also shows seller and category columns
 
 
 # A scanned code: the product it named and the cart with one more of it.
@@ -35,13 +39,34 @@ FILTERS = ServiceCall[tuple[list[Seller], list[Category]]]("catalog.filters")
 
 
 class ShopScreen(ScannerScreen, CartActionsScreen):
+    HELP_TITLE = "Shop"
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="shop.search"),
-        Binding("plus,equals_sign", "change(1)", "Add", key_display="+/-", id="shop.add"),
-        Binding("minus", "change(-1)", "Less", show=False, id="shop.less"),
-        Binding("c", "open_cart", "Cart", id="shop.cart"),
-        Binding("down", "focus_table", show=False, id="shop.to_table"),
-        Binding("f", "focus_filters", show=False, id="shop.filters"),
+        Binding(
+            "plus,equals_sign",
+            "change(1)",
+            "Add",
+            key_display="+/-",
+            tooltip="One more of the highlighted product",
+            id="shop.add",
+        ),
+        Binding(
+            "minus",
+            "change(-1)",
+            "Less",
+            tooltip="One fewer in the cart",
+            show=False,
+            id="shop.less",
+        ),
+        Binding("c", "open_cart", "Cart", tooltip="Open the cart to check out", id="shop.cart"),
+        Binding("slash", "focus_search", "Search", tooltip="Type to search", id="shop.search"),
+        Binding(
+            "f",
+            "focus_filters",
+            "Filters",
+            tooltip="Seller and category lists (Down or Esc: back)",
+            show=False,
+            id="shop.filters",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -54,15 +79,21 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
         self._last_keystroke = 0.0
         self._filters_requested = False
         self._scanned_code = ""
+        self.shown: dict[int, Product] = {}  # the rows on screen, for the detail line
+        self.wide = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="shop-filters"):
-            yield Input(placeholder="Search products…", id="search", compact=True, max_length=100)
-            yield Select[int]((), prompt="All sellers", id="seller", compact=True)
-            yield Select[int]((), prompt="All categories", id="category", compact=True)
+            yield FilterInput(
+                placeholder="Search products…", id="search", compact=True, max_length=100
+            )
+            yield FilterSelect((), prompt="All sellers", id="seller", compact=True)
+            yield FilterSelect((), prompt="All categories", id="category", compact=True)
         yield DataTable(id="products", cursor_type="row", zebra_stripes=True)
+        yield DetailLine(id="product-detail")
         yield CartBar(show_steppers=True)
+        yield ModeBar("shop")
         yield Footer(show_command_palette=False)
 
     products = getters.query_one("#products", DataTable)
@@ -72,11 +103,18 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
         return self.products
 
     def on_mount(self) -> None:
+        # The name gets the room: seller and category are in the detail line, and in
+        # columns of their own only on a wide terminal. 2 cells of padding per column,
+        # 2 of border and 2 of scrollbar.
         width = self.app.size.width
-        name_width = max(16, width - 56)
-        for (label, key), size in zip(COLUMNS, (name_width, 16, 10, 6), strict=True):
+        self.wide = width >= WIDE
+        extra = (("Seller", "seller", 18), ("Category", "category", 14)) if self.wide else ()
+        fixed = (("Price", "price", 10), ("Stock", "stock", 5), ("Cart", "incart", 4))
+        columns = (*extra, *fixed)
+        name_width = max(16, width - 4 - sum(w + 2 for _, _, w in columns) - 2)
+        self.table.add_column("Product", key="name", width=name_width)
+        for label, key, size in columns:
             self.table.add_column(label, key=key, width=size)
-        self.table.add_column("Cart", key="incart", width=4)
         self.workshop.stock_listeners.add(self)
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
         self.reload()  # the cart loads on resume, which follows the first mount too
@@ -207,17 +245,21 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
         else:
             self._searching = False
             table.clear()
+            self.shown.clear()
         for product in page.items:
             if str(product.id) in table.rows:
                 continue
+            self.shown[product.id] = product
+            extra = (plain(product.seller_name), plain(product.category_name)) if self.wide else ()
             table.add_row(
                 plain(product.name),
-                plain(product.seller_name),
+                *extra,
                 number_cell(money(product.price)),
                 number_cell(product.stock),
                 number_cell(self._in_cart(product.id)),
                 key=str(product.id),
             )
+        self.show_detail()
         self._next_after = page.next_after
         if not append and not page.items:
             self.notify("No products match.", timeout=2)
@@ -252,8 +294,28 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
 
     @on(DataTable.RowHighlighted, "#products")
     def near_end(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
         if event.cursor_row >= self.table.row_count - 10:
             self.load_more()
+
+    def show_detail(self) -> None:
+        """The highlighted product in full, under the table."""
+        product_id = self.selected_product_id()
+        product = self.shown.get(product_id) if product_id is not None else None
+        detail = self.query_one("#product-detail", DetailLine)
+        if product is None:
+            detail.show(None)
+            return
+        in_cart = self._in_cart(product.id)
+        detail.show(
+            product.name,
+            f"SKU {product.sku}",
+            product.seller_name,
+            product.category_name,
+            money(product.price),
+            f"{product.stock} in stock",
+            f"{in_cart} in cart" if in_cart else "",
+        )
 
     @on(DataTable.RowSelected, "#products")
     def row_selected(self) -> None:
@@ -276,8 +338,12 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
                 continue
             if stock <= 0:
                 table.remove_row(key)
+                self.shown.pop(product_id, None)
             else:
                 table.update_cell(key, "stock", number_cell(stock))
+                if product_id in self.shown:
+                    self.shown[product_id] = replace(self.shown[product_id], stock=stock)
+        self.show_detail()
 
     # --- cart -----------------------------------------------------------------
 
@@ -287,6 +353,7 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
             quantity = self._in_cart(int(key.value or 0))
             if str(table.get_cell(key, "incart")) != quantity:
                 table.update_cell(key, "incart", number_cell(quantity))
+        self.show_detail()
 
     def _in_cart(self, product_id: int) -> str:
         cart = self.session.cart
@@ -319,14 +386,10 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
-    def action_focus_table(self) -> None:
-        if self.focused is self.query_one("#search", Input):
-            self.table.focus()
+    @on(LeaveFilter)
+    def left_filter(self, event: LeaveFilter) -> None:
+        event.stop()
+        self.table.focus()
 
     def action_focus_filters(self) -> None:
         self.query_one("#seller", Select).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "focus_table":
-            return isinstance(self.focused, Input)
-        return True

@@ -19,6 +19,10 @@ from workshop_tui.screens.counter_dialogs import RestockDialog, RestockTarget
 from workshop_tui.screens.staff_common import StaffScreen
 from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import LowStockItem, Product
+from workshop_tui.widgets.detail_line import DetailLine
+from workshop_tui.widgets.filter_fields import FilterInput, LeaveFilter
+from workshop_tui.widgets.format import plain
+from workshop_tui.widgets.mode_bar import ModeBar
 
 LOW = ServiceCall[list[LowStockItem]]("stock.low")
 SKU = ServiceCall[Product]("catalog.by_sku")
@@ -42,31 +46,40 @@ class StockScreen(StaffScreen):
         ),
         Binding("slash", "find_sku", "SKU", tooltip="Find a product by SKU", id="stock.sku"),
         Binding("g", "reload", "Reload", tooltip="Reload the list", show=False, id="stock.reload"),
-        Binding("escape", "focus_list", "List", show=False, id="stock.list"),
+        Binding(
+            "escape", "focus_list", "List", tooltip="Back to the list", show=False, id="stock.list"
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.items: dict[int, LowStockItem] = {}
-        self.name_width, self.seller_width = 24, 16
+        self.name_width, self.seller_width = 24, 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="sku-bar"):
             yield Label("Restock by SKU:")
-            yield Input(placeholder="SKU, Enter", id="sku", max_length=64)
+            yield FilterInput(placeholder="SKU, Enter", id="sku", max_length=64)
         yield DataTable(id="low-stock", cursor_type="row", zebra_stripes=True)
+        yield DetailLine(id="stock-detail")
         yield Label("", id="stock-status")
+        yield ModeBar("stock")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Low stock"
         table = self.query_one("#low-stock", DataTable)
         table.add_column("SKU", key="sku", width=12)
-        spare = max(0, self.app.size.width - 80)  # wider terminals show longer names
-        self.name_width, self.seller_width = 24 + spare * 2 // 3, 16 + spare // 3
+        # The name gets the room; the seller has a column only on a wide terminal (the
+        # detail line names it). 2 cells of padding per column and 2 of scrollbar.
+        width = self.app.size.width
+        self.seller_width = 20 if width >= 110 else 0
+        fixed = 12 + 5 + 6 + (self.seller_width + 2 if self.seller_width else 0) + 3 * 2
+        self.name_width = max(20, width - fixed - 2 - 2)
         table.add_column("Product", key="name", width=self.name_width)
-        table.add_column("Seller", key="seller", width=self.seller_width)
+        if self.seller_width:
+            table.add_column("Seller", key="seller", width=self.seller_width)
         table.add_column("Stock", key="stock", width=5)
         table.add_column("Low at", key="threshold", width=6)
         self.workshop.stock_listeners.add(self)
@@ -118,10 +131,11 @@ class StockScreen(StaffScreen):
         table.clear()
         self.items = {item.product_id: item for item in items}
         for item in items:
+            seller = (plain(item.seller_name),) if self.seller_width else ()
             table.add_row(
-                Text(item.sku[:12]),
-                Text(item.name[: self.name_width]),
-                Text(item.seller_name[: self.seller_width]),
+                plain(item.sku),
+                plain(item.name),
+                *seller,
                 Text(str(item.stock), justify="right", style="bold red" if item.stock == 0 else ""),
                 Text(str(item.threshold), justify="right"),
                 key=str(item.product_id),
@@ -130,10 +144,22 @@ class StockScreen(StaffScreen):
             table.move_cursor(row=table.get_row_index(str(keep)))
         if not items:
             self.status("Nothing is low on stock.")
-        self.refresh_bindings()
+        self.highlighted()
 
     @on(DataTable.RowHighlighted, "#low-stock")
     def highlighted(self) -> None:
+        item = self.selected
+        detail = self.query_one("#stock-detail", DetailLine)
+        if item is None:
+            detail.show(None)
+        else:
+            detail.show(
+                item.name,
+                f"SKU {item.sku}",
+                item.seller_name,
+                f"{item.stock} in stock",
+                f"low at {item.threshold}",
+            )
         self.refresh_bindings()
 
     # --- restocking ---------------------------------------------------------------
@@ -141,6 +167,7 @@ class StockScreen(StaffScreen):
     def action_find_sku(self) -> None:
         self.query_one("#sku", Input).focus()
 
+    @on(LeaveFilter)
     def action_focus_list(self) -> None:
         self.query_one("#low-stock", DataTable).focus()
 

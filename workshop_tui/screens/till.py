@@ -27,6 +27,8 @@ from workshop_tui.services import Services
 from workshop_tui.services.printing import Printer, PrintOutcome
 from workshop_tui.services.types import Account, CashSession, ZReport
 from workshop_tui.services.zreport import as_csv, as_text
+from workshop_tui.widgets.format import on_screen
+from workshop_tui.widgets.mode_bar import ModeBar
 
 LOAD = ServiceCall[tuple[CashSession | None, ZReport | None]]("cash.load")
 OPENED = ServiceCall[tuple[CashSession, ZReport]]("cash.open")
@@ -128,6 +130,7 @@ class TillScreen(StaffScreen):
         with VerticalScroll(id="till-report"):
             yield Static("", id="till-text", markup=False)
         yield Label("", id="till-message")
+        yield ModeBar("till")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -177,7 +180,7 @@ class TillScreen(StaffScreen):
             status = f"No cash session open on {terminal}: press o to open one before selling"
         self.query_one("#till-status", Label).update(status)
         self.query_one("#till-text", Static).update(
-            as_text(report) if report else "No session yet."
+            on_screen(as_text(report)) if report else "No session yet."
         )
         self.say(message)
         self.refresh_bindings()
