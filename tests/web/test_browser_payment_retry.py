@@ -29,7 +29,7 @@ def test_a_payment_whose_answer_was_lost_is_retried_with_its_key_and_pays_once(
         else:
             route.fulfill(response=answer)
 
-    log_in(page, live_server)
+    log_in(page, live_server, pin="123456")  # the `customer` fixture's account
     product(page, "Nails").get_by_role("button", name="Add Nails (100)").click()
     expect(page.locator("#cart-total")).to_have_text("₹40.00")
     page.click("#checkout")
