@@ -191,3 +191,31 @@ async def test_a_quick_checkout_shows_no_waiting_text(app_factory, shop_data, cu
         await settle(pilot)
         assert isinstance(app.screen, PaymentScreen)
         assert not cart.query_one("#cart-status", Label).display
+
+
+async def test_a_payment_that_waits_then_breaks_unexpectedly_stops_the_waiting_text(
+    app_factory, shop_data, customer, services, monkeypatch
+):
+    release = threading.Event()
+
+    def breaks(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the connection broke in an unexpected way")
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        payment = await open_payment(pilot, services, customer, shop_data)
+        monkeypatch.setattr(services.payments, "pay", held_until(release, breaks))
+        await pilot.press("p")
+        await pilot.pause(0.7)
+        assert waited_seconds(app) is not None
+        release.set()
+        for _ in range(40):  # not settle: waiting on a failed worker raises its error
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ErrorModal):
+                break
+        assert isinstance(app.screen, ErrorModal)
+        await pilot.press("escape")
+        await pilot.pause(1.2)  # no tick after the end
+        assert app.screen is payment
+        assert waited_seconds(app) is None
+        assert "Try again" in str(payment.query_one("#payment-status", Label).content)
