@@ -17,9 +17,11 @@ from typing import Any, ClassVar
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from workshop_tui.config import Settings
 from workshop_tui.messages import LoggedIn, StockChanged
@@ -51,6 +53,13 @@ THEME = Theme(
     dark=True,
 )
 
+UNREACHABLE = "database not reachable — reconnecting…"
+
+
+class DatabaseReachable(Message):
+    """A background check or the stock listener reached the database again."""
+
+
 SHOP = ModeSpec(name="shop", key="f2", label="Shop", factory=ShopScreen, staff_only=False)
 
 
@@ -67,6 +76,7 @@ def _mode_binding(spec: ModeSpec) -> Binding:
 
 class WorkshopApp(App[None]):
     TITLE = "Workshop"
+    PROBE_SECONDS = 1.5  # while the database is unreachable, how often to look again
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -139,6 +149,8 @@ class WorkshopApp(App[None]):
         for name, factory in self._factories.items():
             self.add_mode(name, factory)
         self._session_lock = asyncio.Lock()
+        self.database_down = False  # the connection indicator in every screen's Header
+        self.probe_seconds = self.PROBE_SECONDS
 
     def _styled(self, factory: Callable[[], Screen[Any]]) -> Callable[[], Screen[Any]]:
         """The factory, making screens that Textual takes as styled by the current stylesheet.
@@ -215,6 +227,7 @@ class WorkshopApp(App[None]):
             changed,
             self._stop_listening,
             self.listener_ready,
+            on_reconnect=lambda: self.post_message(DatabaseReachable()),
         )
 
     @on(StockChanged)
@@ -334,6 +347,51 @@ class WorkshopApp(App[None]):
             for command in super().get_system_commands(screen):
                 if command.title in ("Quit", "Keys"):
                     yield command
+
+    # --- the connection indicator (issue 12) ---------------------------------
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        shown = super().format_title(title, sub_title)
+        if not self.database_down:
+            return shown
+        # In the Header every screen has: where one looks, and it takes no line of its own.
+        return Content.assemble(shown, "  ", (f" {UNREACHABLE} ", "bold $text on $error"))
+
+    def database_unreachable(self) -> None:
+        if self.database_down:
+            return
+        self.database_down = True
+        self.mutate_reactive(WorkshopApp.title)  # the Headers format the title again
+        self.run_worker(
+            self._probe_database,
+            thread=True,
+            group="events",  # like the stock listener: it watches the database in the background
+            name="database-probe",
+            exit_on_error=False,
+        )
+
+    def database_reachable(self) -> None:
+        if not self.database_down:
+            return
+        self.database_down = False
+        self.mutate_reactive(WorkshopApp.title)
+
+    @on(DatabaseReachable)
+    def _database_back(self) -> None:
+        self.database_reachable()
+
+    def _probe_database(self) -> None:
+        """Thread: a cheap read now and then until the database answers again."""
+        worker = get_current_worker()
+        while self.database_down and not worker.is_cancelled:
+            if self._stop_listening.wait(self.probe_seconds):
+                return  # the app is ending
+            try:
+                self.services.catalog.categories()
+            except Exception:  # noqa: BLE001, S112 - still unreachable, or not yet: look again
+                continue
+            self.post_message(DatabaseReachable())
+            return
 
     # --- unexpected failures (STYLE.md P4) ------------------------------------
 

@@ -27,15 +27,26 @@ any other exception fails the worker and the App shows it calmly (`show_unexpect
 A call whose worker was cancelled (a newer call in an exclusive group) posts nothing.
 Busy state is the set of the screen's calls still running, kept from the workers'
 own lifecycle, so success, typed failure, unexpected error and cancellation all end it.
+
+A call given `waiting_text` (a checkout or payment that may wait for rows another
+terminal holds) shows "<waiting_text> (n s)" through the screen's `show_waiting` hook
+once it has run WAIT_DELAY seconds, ticking each second, and `show_waiting(None)` when
+its worker ends, however it ends. Every call also tells the App whether the database
+answered (`database_reachable`) or not (`database_unreachable`, code "unavailable"),
+which drives the App's one connection indicator.
 """
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeGuard, TypeVar
 
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from workshop_tui.messages import ServiceFailed, ServiceResult
@@ -46,6 +57,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _RUNNING = (WorkerState.PENDING, WorkerState.RUNNING)
+WAIT_DELAY = 0.4  # a quicker answer shows no progress at all
+UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,9 @@ class WorkshopScreen(Screen[R]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._calls: dict[Worker[None], str] = {}  # running calls and their groups
+        self._calls: dict[Worker[str | None], str] = {}  # running calls and their groups
+        self._wait_timers: dict[Worker[str | None], Timer] = {}  # calls with waiting_text
+        self._waiting_shown: set[Worker[str | None]] = set()
 
     @property
     def workshop(self) -> Workshop:
@@ -86,21 +101,29 @@ class WorkshopScreen(Screen[R]):
         *,
         group: str | None = None,
         exclusive: bool = True,
-    ) -> Worker[None]:
-        """Run `fn()` in a thread worker; `exclusive` cancels the group's stale calls."""
-        tag = kind.tag
+        waiting_text: str | None = None,
+    ) -> Worker[str | None]:
+        """Run `fn()` in a thread worker; `exclusive` cancels the group's stale calls.
 
-        def work() -> None:
+        The worker's result is the typed error's code, or None when `fn` answered.
+        """
+        tag = kind.tag
+        answered = threading.Event()  # set before the answer is posted: no tick after it
+
+        def work() -> str | None:
             try:
                 value = fn()
             except ServiceError as exc:
+                answered.set()
                 if not get_current_worker().is_cancelled:
                     self.post_message(ServiceFailed(exc.code, exc.message, tag, exc.details))
-                return
+                return exc.code
+            answered.set()
             if not get_current_worker().is_cancelled:
                 self.post_message(ServiceResult(tag, value))
+            return None
 
-        worker: Worker[None] = self.run_worker(
+        worker: Worker[str | None] = self.run_worker(
             work,
             name=tag,
             group=group or tag,
@@ -109,8 +132,31 @@ class WorkshopScreen(Screen[R]):
             exit_on_error=False,
         )
         self._calls[worker] = group or tag
+        if waiting_text is not None:
+            self._watch_wait(worker, waiting_text, answered)
         self._busy_changed()
         return worker
+
+    def _watch_wait(self, worker: Worker[str | None], text: str, answered: threading.Event) -> None:
+        started = time.monotonic()
+
+        def tick() -> None:
+            if answered.is_set() or worker.state not in _RUNNING or worker.is_cancelled:
+                return
+            seconds = max(1, math.ceil(time.monotonic() - started))
+            self._waiting_shown.add(worker)
+            self.show_waiting(f"{text} ({seconds} s)")
+
+        def begin() -> None:
+            if worker not in self._wait_timers:
+                return  # it ended before the delay
+            tick()
+            self._wait_timers[worker] = self.set_interval(1.0, tick, name="waiting")
+
+        self._wait_timers[worker] = self.set_timer(WAIT_DELAY, begin, name="waiting")
+
+    def show_waiting(self, text: str | None) -> None:
+        """Hook: a call with `waiting_text` is still waiting (`text`), or ended (None)."""
 
     def is_busy(self, group: str | None = None) -> bool:
         """A call (of `group`, or any) is still running and was not cancelled."""
@@ -128,11 +174,26 @@ class WorkshopScreen(Screen[R]):
             self.workshop.show_unexpected(worker.error)
         if event.state in _RUNNING or worker not in self._calls:
             return
+        if event.state == WorkerState.SUCCESS and not worker.is_cancelled:
+            if worker.result == UNAVAILABLE:
+                self.workshop.database_unreachable()
+            elif worker.result is None:
+                self.workshop.database_reachable()
         # Drop every finished or cancelled call (a call cancelled before its thread ran
         # never reports), then let the screen re-enable what they held.
         for done in [w for w in self._calls if w.state not in _RUNNING or w.is_cancelled]:
             del self._calls[done]
+            self._end_wait(done)
         self._busy_changed()
+
+    def _end_wait(self, worker: Worker[str | None]) -> None:
+        timer = self._wait_timers.pop(worker, None)
+        if timer is not None:
+            timer.stop()
+        if worker in self._waiting_shown:
+            self._waiting_shown.discard(worker)
+            if self.is_mounted:
+                self.show_waiting(None)
 
     def _busy_changed(self) -> None:
         if self.is_mounted:  # a call from on_mount: its end will tell

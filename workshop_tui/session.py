@@ -69,3 +69,9 @@ class Workshop(Protocol):
 
     def show_unexpected(self, error: BaseException) -> None:
         """A calm modal for an error no screen expected; the app keeps running."""
+
+    def database_unreachable(self) -> None:
+        """A service call failed `unavailable`: show the reconnecting indicator."""
+
+    def database_reachable(self) -> None:
+        """The database answered: the reconnecting indicator goes."""

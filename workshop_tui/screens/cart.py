@@ -21,6 +21,7 @@ from workshop_tui.widgets.detail_line import DetailLine
 from workshop_tui.widgets.format import money, number_cell
 
 CHECKOUT = ServiceCall[Order]("orders.checkout")
+WAITING = "Waiting for another terminal…"  # rows held elsewhere; the engine answers busy in ~3 s
 
 
 def checkout_channel(workshop: Workshop) -> str:
@@ -66,6 +67,7 @@ class CartScreen(CartActionsScreen):
         yield DataTable(id="cart-lines", cursor_type="row", zebra_stripes=True)
         yield DetailLine(id="line-detail")
         yield Label("", id="cart-total", markup=False)
+        yield Label("", id="cart-status", markup=False)  # shown only while a checkout waits
         with Horizontal(id="cart-buttons"):
             yield Button("+", id="line-more", compact=True)
             yield Button("-", id="line-less", compact=True)
@@ -209,7 +211,13 @@ class CartScreen(CartActionsScreen):
                 for_customer_id=customer.id if customer else None,
                 channel=channel,
             ),
+            waiting_text=WAITING,
         )
+
+    def show_waiting(self, text: str | None) -> None:
+        status = self.query_one("#cart-status", Label)
+        status.update(text or "")
+        status.display = text is not None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         cart = self.session.cart

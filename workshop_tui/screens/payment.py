@@ -26,6 +26,7 @@ METHODS = (("cash", "Cash"), ("card", "Card"), ("upi", "UPI"))
 PAY = ServiceCall[PaymentResult]("payments.pay")
 CANCEL = ServiceCall[Order]("orders.cancel")
 BUSY = "payment"  # the group of both: one at a time, the buttons off meanwhile
+WAITING = "Waiting for another terminal…"  # rows held elsewhere; the engine answers busy in ~3 s
 
 
 class PaymentScreen(WorkshopScreen[PaymentResult | None]):
@@ -61,6 +62,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
         # after a lost answer (the payment may have committed) sends the same key and gets
         # that payment back instead of a second attempt.
         self._pay_key: str | None = None
+        self._before_wait: str | None = None  # the status the waiting text stands in for
 
     def compose(self) -> ComposeResult:
         order = self.order
@@ -95,7 +97,18 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
         self.query_one(f"#method-{index}", RadioButton).value = True
 
     def _status(self, text: str) -> None:
+        self._before_wait = None  # a newer status: nothing to put back after a wait
         self.query_one("#payment-status", Label).update(text)
+
+    def show_waiting(self, text: str | None) -> None:
+        label = self.query_one("#payment-status", Label)
+        if text is not None:
+            if self._before_wait is None:
+                self._before_wait = str(label.content)
+            label.update(text)
+        elif self._before_wait is not None:
+            label.update(self._before_wait)
+            self._before_wait = None
 
     def busy_changed(self) -> None:
         busy = self.is_busy(BUSY)
@@ -138,6 +151,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
                 tendered=tendered,
             ),
             group=BUSY,
+            waiting_text=WAITING,
         )
 
     def action_cancel_order(self) -> None:
@@ -153,6 +167,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
                     CANCEL,
                     lambda: services.orders.cancel(session.actor, order_id, "cancelled at payment"),
                     group=BUSY,
+                    waiting_text=WAITING,
                 )
 
         self.app.push_screen(
