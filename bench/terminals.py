@@ -37,18 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy.engine import make_url  # noqa: E402
-from workshop_tui.services.stress_db import scratch_database, seed_shop  # noqa: E402
 
 from bench import _ssh_terminals as ssh  # noqa: E402
 from bench._pg import connect  # noqa: E402
 from bench._pgbouncer import MISSING, available, pgbouncer  # noqa: E402
 from bench._private_pg import private_server  # noqa: E402
 from workshop_tui.config import Settings  # noqa: E402
-
-try:
-    from workshop_tui.services.stress_checks import check_invariants
-except ImportError:  # moved with the stress command's code
-    from workshop_tui.stress.checks import check_invariants  # type: ignore[no-redef]
+from workshop_tui.stress.checks import check_invariants  # noqa: E402
+from workshop_tui.stress.scratch_db import scratch_database, seed_shop  # noqa: E402
 
 PIN = "246810"  # seed_shop's
 POOL_PER_TERMINAL = 2
