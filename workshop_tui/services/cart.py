@@ -73,6 +73,11 @@ UPSERT_LINE = """
       JOIN inventory inv ON inv.product_id = i.product_id
      ORDER BY i.added_at, i.product_id
 """
+_UPSERT_LINE = sql.Planned(
+    "cart_upsert_line",
+    UPSERT_LINE,
+    {"sid": "integer", "cart": "integer", "pid": "integer", "qty": "integer"},
+)
 
 
 def cart_lines(rows: list[Any]) -> tuple[CartLine, ...]:
@@ -231,9 +236,9 @@ class CartService:
                 )
             empty_cart(s, cart.id, seller_id=seller_id)
         lines = cart_lines(
-            sql.rows(
+            sql.planned_rows(
                 s,
-                UPSERT_LINE,
+                _UPSERT_LINE,
                 {"cart": cart.id, "pid": product_id, "sid": seller_id, "qty": quantity},
             )
         )

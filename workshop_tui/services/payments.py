@@ -66,6 +66,22 @@ RECORD_PAYMENT = f"""
     )
     SELECT id FROM payment
     """
+_RECORD_PAYMENT = sql.Planned(
+    "record_payment",
+    RECORD_PAYMENT,
+    {
+        "order_id": "integer",
+        "customer_id": "integer",
+        "method": "text",
+        "status": "text",
+        "amount": "numeric",
+        "ref_prefix": "text",
+        "idempotency_key": "text",
+        "tendered": "numeric",
+        "max_attempts": "integer",
+        "session_id": "integer",
+    },
+)
 
 
 class PaymentService:
@@ -124,9 +140,9 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            recorded = sql.row(
+            recorded = sql.planned_row(
                 s,
-                RECORD_PAYMENT,
+                _RECORD_PAYMENT,
                 {
                     "order_id": order.id,
                     "customer_id": order.customer_id,
