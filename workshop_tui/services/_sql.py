@@ -131,7 +131,10 @@ class Planned:
         self.names = tuple(names)
         numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m[1]) + 1}", sql)
         self.prepare = f"PREPARE {self.name} ({', '.join(types[n] for n in names)}) AS {numbered}"
-        self.execute = f"EXECUTE {self.name} ({', '.join(['%s'] * len(names))})"
+        # Each value cast to its type: a driver literal such as ARRAY[NULL] is text[] otherwise.
+        self.execute = (
+            f"EXECUTE {self.name} ({', '.join(f'CAST(%s AS {types[n]})' for n in names)})"
+        )
 
 
 # SQLSTATEs of a prepared statement the server did not have (26000) or already had (42P05).

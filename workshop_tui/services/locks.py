@@ -213,9 +213,12 @@ CREATE_HEAD = (
 )
 
 
+_HEAD = sql.Planned("lock_ledger_head", LOCK_HEAD, {"chain": "text"})
+
+
 def ledger_head(tx: Tx, chain: str) -> tuple[int, str]:
     """The chain's head (seq, hash), locked; created at genesis for a seller's first entry."""
-    head = sql.row(tx, LOCK_HEAD, {"chain": chain})
+    head = sql.planned_row(tx, _HEAD, {"chain": chain})
     if head is None:
         sql.run(tx, CREATE_HEAD, {"chain": chain, "genesis": GENESIS_HASH})
         head = sql.one(tx, LOCK_HEAD, {"chain": chain})
