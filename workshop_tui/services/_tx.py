@@ -27,7 +27,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from workshop_tui.db.connectivity import connection_lost, forget_pool
 from workshop_tui.db.engine import Database, TxSession
 from workshop_tui.services._retry import Attempts, retries, sqlstate
-from workshop_tui.services._sql import PlainTx
+from workshop_tui.services._sql import NOT_KEPT, PREPARED_LOST, PlainTx
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -95,7 +95,8 @@ def in_plain_transaction(
             attempts.after_failure(exc, committing=False)
             continue
         try:
-            tx = PlainTx(dbapi_of(connection))
+            prepared: set[str] = connection.info.setdefault(PREPARED, set())
+            tx = PlainTx(dbapi_of(connection), prepared)
             wait = attempts.lock_wait_ms()
             if wait is not None:
                 tx.cursor.execute(SET_LOCK_WAIT, (str(wait),))
@@ -106,6 +107,11 @@ def in_plain_transaction(
         except DRIVER_ERRORS as exc:
             failure: BaseException = exc
             _end_failed(db, connection, exc)
+            if sqlstate(exc) in PREPARED_LOST and NOT_KEPT not in prepared:
+                # This connection's server cannot keep prepared statements (a pooler in
+                # transaction mode): nothing was written; again, in plain SQL from now on.
+                prepared.add(NOT_KEPT)
+                continue
         except BaseException:
             try:
                 connection.rollback()  # a refusal (ServiceError) or a bug: nothing of it stays

@@ -38,11 +38,6 @@ SET_SELLER = "UPDATE carts SET seller_id = %(sid)s WHERE id = %(cart)s"
 # the last part of the checkout's (services.checkout).
 EMPTY_LINES = "DELETE FROM cart_items WHERE cart_id = %(cart)s"
 EMPTY_CART = f"WITH emptied AS ({EMPTY_LINES}) {SET_SELLER}"
-UPSERT_LINE = """
-    INSERT INTO cart_items (cart_id, product_id, seller_id, quantity)
-    VALUES (%(cart)s, %(pid)s, %(sid)s, %(qty)s)
-    ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity
-"""
 LINES = """
     SELECT i.product_id, p.sku, p.name, p.price, i.quantity, inv.stock_remaining
       FROM cart_items i
@@ -51,12 +46,43 @@ LINES = """
      WHERE i.cart_id = %(cart)s
      ORDER BY i.added_at, i.product_id
 """
+# Set one line, hand the cart to its seller if it was not theirs yet, and answer with every
+# line, in one round trip: the line as written (RETURNING) with the others as they stand.
+# The cart's lock is held, so no other line changes under it; the foreign key from the
+# line to (cart, seller) is checked at the end of the statement, after the hand-over.
+UPSERT_LINE = """
+    WITH handed AS (
+        UPDATE carts SET seller_id = %(sid)s
+         WHERE id = %(cart)s AND seller_id IS DISTINCT FROM %(sid)s
+    ),
+    line AS (
+        INSERT INTO cart_items (cart_id, product_id, seller_id, quantity)
+        VALUES (%(cart)s, %(pid)s, %(sid)s, %(qty)s)
+        ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity
+        RETURNING product_id, quantity, added_at
+    ),
+    lines AS (
+        SELECT product_id, quantity, added_at FROM line
+        UNION ALL
+        SELECT product_id, quantity, added_at FROM cart_items
+         WHERE cart_id = %(cart)s AND product_id <> %(pid)s
+    )
+    SELECT i.product_id, p.sku, p.name, p.price, i.quantity, inv.stock_remaining
+      FROM lines i
+      JOIN products p ON p.id = i.product_id
+      JOIN inventory inv ON inv.product_id = i.product_id
+     ORDER BY i.added_at, i.product_id
+"""
+_UPSERT_LINE = sql.Planned(
+    "cart_upsert_line",
+    UPSERT_LINE,
+    {"sid": "integer", "cart": "integer", "pid": "integer", "qty": "integer"},
+)
 
 
-def cart_view(
-    s: Tx, owner_id: int, cart_id: int, seller_id: int | None, seller_name: str | None
-) -> Cart:
-    lines = tuple(
+def cart_lines(rows: list[Any]) -> tuple[CartLine, ...]:
+    """CartLines from rows shaped as LINES returns them."""
+    return tuple(
         CartLine(
             product_id=r[0],
             sku=r[1],
@@ -66,8 +92,14 @@ def cart_view(
             stock=r[5],
             line_total=r[3] * r[4],
         )
-        for r in sql.rows(s, LINES, {"cart": cart_id})
+        for r in rows
     )
+
+
+def cart_view(
+    s: Tx, owner_id: int, cart_id: int, seller_id: int | None, seller_name: str | None
+) -> Cart:
+    lines = cart_lines(sql.rows(s, LINES, {"cart": cart_id}))
     total = sum((line.line_total for line in lines), Decimal("0.00"))
     if not lines:
         seller_id = seller_name = None
@@ -203,9 +235,18 @@ class CartService:
                     product_seller=seller_name,
                 )
             empty_cart(s, cart.id, seller_id=seller_id)
-        elif not has_items and cart.seller_id != seller_id:
-            sql.run(s, SET_SELLER, {"cart": cart.id, "sid": seller_id})
-        sql.run(
-            s, UPSERT_LINE, {"cart": cart.id, "pid": product_id, "sid": seller_id, "qty": quantity}
+        lines = cart_lines(
+            sql.planned_rows(
+                s,
+                _UPSERT_LINE,
+                {"cart": cart.id, "pid": product_id, "sid": seller_id, "qty": quantity},
+            )
         )
-        return cart_view(s, owner_id, cart.id, seller_id, seller_name)
+        total = sum((line.line_total for line in lines), Decimal("0.00"))
+        return Cart(
+            customer_id=owner_id,
+            seller_id=seller_id,
+            seller_name=seller_name,
+            lines=lines,
+            total=total,
+        )

@@ -70,6 +70,27 @@ PLACE_ORDER = f"""
            (SELECT json_agg(json_build_array(product_id, stock_remaining)) FROM taken) AS stock
     FROM new_order
     """
+_PLACE_ORDER = sql.Planned(
+    "place_order",
+    PLACE_ORDER,
+    {
+        "customer_id": "integer",
+        "seller_id": "integer",
+        "status": "text",
+        "subtotal": "numeric",
+        "idempotency_key": "text",
+        "placed_by": "integer",
+        "channel": "text",
+        "expires_at": "timestamptz",
+        "pids": "integer[]",
+        "qtys": "integer[]",
+        "prices": "numeric[]",
+        "actor_id": "integer",
+        "session_id": "integer",
+        "cart": "integer",
+        "sid": "integer",
+    },
+)
 
 
 def place_order(
@@ -122,9 +143,9 @@ def place_order(
             "channel": channel,
             "expires_at": datetime.now(UTC) + ttl,
         }
-        order_id, created_at, stock = sql.one(
+        order_id, created_at, stock = sql.planned_one(
             tx,
-            PLACE_ORDER,
+            _PLACE_ORDER,
             {
                 **values,
                 "pids": [line.product_id for line in lines],

@@ -64,6 +64,7 @@ ORDERS = """
       JOIN sellers s ON s.id = o.seller_id
      WHERE o.id = ANY(CAST(%(ids)s AS integer[]))
     """
+_ORDERS = sql.Planned("load_orders", ORDERS, {"ids": "integer[]"})
 
 
 def load_orders(session: Tx, order_ids: Sequence[int], *, return_window_days: int) -> list[t.Order]:
@@ -75,7 +76,7 @@ def load_orders(session: Tx, order_ids: Sequence[int], *, return_window_days: in
         return []
     ids = list(order_ids)
     window = timedelta(days=return_window_days)
-    rows = sql.rows(session, ORDERS, {"ids": ids})
+    rows = sql.planned_rows(session, _ORDERS, {"ids": ids})
     by_id = {row.id: order_from_row(row, window) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 

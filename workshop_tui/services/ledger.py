@@ -72,6 +72,25 @@ APPEND = """
     )
     UPDATE ledger_heads SET seq = %(last_seq)s, hash = %(last_hash)s WHERE chain = %(chain)s
     """
+_APPEND = sql.Planned(
+    "ledger_append",
+    APPEND,
+    {
+        "chain": "text",
+        "created_at": "timestamptz",
+        "seqs": "bigint[]",
+        "kinds": "text[]",
+        "order_ids": "integer[]",
+        "payment_ids": "integer[]",
+        "amounts": "numeric[]",
+        "methods": "text[]",
+        "payloads": "text[]",
+        "prev_hashes": "text[]",
+        "hashes": "text[]",
+        "last_seq": "bigint",
+        "last_hash": "text",
+    },
+)
 
 
 def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
@@ -93,9 +112,9 @@ def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list
         rows.append((seq, full, prev, digest))
         refs.append(LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest)))
         prev = digest
-    sql.run(
+    sql.run_planned(
         s,
-        APPEND,
+        _APPEND,
         {
             "chain": chain,
             "created_at": now,

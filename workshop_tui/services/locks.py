@@ -101,15 +101,25 @@ def cart(tx: Tx, owner_id: int) -> LockedCart:
     return LockedCart(*found)
 
 
+_CART_WITH_PRODUCT = sql.Planned(
+    "lock_cart_with_product", LOCK_CART_WITH_PRODUCT, {"owner": "integer", "pid": "integer"}
+)
+_CART_FOR_CHECKOUT = sql.Planned(
+    "lock_cart_for_checkout",
+    LOCK_CART_FOR_CHECKOUT,
+    {"owner": "integer", "customer": "integer", "key": "text"},
+)
+
+
 def cart_with_product(tx: Tx, owner_id: int, product_id: int) -> Any | None:
     """The cart locked with the product's seller, name, state and stock; None: no cart yet."""
-    return sql.row(tx, LOCK_CART_WITH_PRODUCT, {"owner": owner_id, "pid": product_id})
+    return sql.planned_row(tx, _CART_WITH_PRODUCT, {"owner": owner_id, "pid": product_id})
 
 
 def cart_for_checkout(tx: Tx, owner_id: int, customer_id: int, key: str) -> Any | None:
     """The cart locked (id, seller_id) with `existing`, the order `key` made; None: no cart."""
-    return sql.row(
-        tx, LOCK_CART_FOR_CHECKOUT, {"owner": owner_id, "customer": customer_id, "key": key}
+    return sql.planned_row(
+        tx, _CART_FOR_CHECKOUT, {"owner": owner_id, "customer": customer_id, "key": key}
     )
 
 
@@ -139,8 +149,13 @@ def order_unless_taken(s: Session, order_id: int) -> m.Order | None:
     ).one_or_none()
 
 
+_ORDER_FOR_PAYMENT = sql.Planned(
+    "lock_order_for_payment", LOCK_ORDER_FOR_PAYMENT, {"id": "integer", "key": "text"}
+)
+
+
 def order_for_payment(tx: Tx, order_id: int, key: str) -> Any | None:
-    return sql.row(tx, LOCK_ORDER_FOR_PAYMENT, {"id": order_id, "key": key})
+    return sql.planned_row(tx, _ORDER_FOR_PAYMENT, {"id": order_id, "key": key})
 
 
 # --- 4. inventory ----------------------------------------------------------------
@@ -178,10 +193,15 @@ def inventory(tx: Tx, product_ids: Iterable[int]) -> dict[int, int]:
     return {pid: stock for pid, stock in sql.rows(tx, LOCK_INVENTORY, {"ids": ids})}
 
 
+_CHECKOUT_LINES = sql.Planned(
+    "lock_checkout_lines", CHECKOUT_LINES, {"cart": "integer", "customer": "integer"}
+)
+
+
 def checkout_lines(tx: Tx, cart_id: int, customer_id: int) -> list[Any]:
     """The cart's lines with their products, sellers and stock, the inventory rows locked;
     each line also carries `unpaid`, the customer's own unpaid orders."""
-    return sql.rows(tx, CHECKOUT_LINES, {"cart": cart_id, "customer": customer_id})
+    return sql.planned_rows(tx, _CHECKOUT_LINES, {"cart": cart_id, "customer": customer_id})
 
 
 # --- 5. the ledger chain head ----------------------------------------------------
@@ -193,9 +213,12 @@ CREATE_HEAD = (
 )
 
 
+_HEAD = sql.Planned("lock_ledger_head", LOCK_HEAD, {"chain": "text"})
+
+
 def ledger_head(tx: Tx, chain: str) -> tuple[int, str]:
     """The chain's head (seq, hash), locked; created at genesis for a seller's first entry."""
-    head = sql.row(tx, LOCK_HEAD, {"chain": chain})
+    head = sql.planned_row(tx, _HEAD, {"chain": chain})
     if head is None:
         sql.run(tx, CREATE_HEAD, {"chain": chain, "genesis": GENESIS_HASH})
         head = sql.one(tx, LOCK_HEAD, {"chain": chain})

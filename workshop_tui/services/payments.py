@@ -66,6 +66,22 @@ RECORD_PAYMENT = f"""
     )
     SELECT id FROM payment
     """
+_RECORD_PAYMENT = sql.Planned(
+    "record_payment",
+    RECORD_PAYMENT,
+    {
+        "order_id": "integer",
+        "customer_id": "integer",
+        "method": "text",
+        "status": "text",
+        "amount": "numeric",
+        "ref_prefix": "text",
+        "idempotency_key": "text",
+        "tendered": "numeric",
+        "max_attempts": "integer",
+        "session_id": "integer",
+    },
+)
 
 
 class PaymentService:
@@ -96,7 +112,7 @@ class PaymentService:
         window = self.db.settings.return_window_days
         max_attempts = self.db.settings.max_payment_attempts
 
-        def work(s: PlainTx) -> PaymentResult | tuple[int, int]:
+        def work(s: PlainTx) -> tuple[Order, int, LedgerRef] | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
             check_id(order_id, "order id")
             order = locks.order_for_payment(s, order_id, key)
@@ -124,9 +140,9 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            recorded = sql.row(
+            recorded = sql.planned_row(
                 s,
-                RECORD_PAYMENT,
+                _RECORD_PAYMENT,
                 {
                     "order_id": order.id,
                     "customer_id": order.customer_id,
@@ -164,7 +180,8 @@ class PaymentService:
                     {**entry, "kind": "charge" if succeeded else "decline", "payload": discounts},
                 ],
             )
-            return with_ledger_ref(view, payment_id, refs[-1])
+            # The result is built after COMMIT: the chain head stays locked only this long.
+            return view, payment_id, refs[-1]
 
         try:
             done = in_plain_transaction(self.db, work, idempotent=True)  # by key
@@ -178,8 +195,8 @@ class PaymentService:
                 lambda s: sql.one(s, EARLIER_PAYMENT, {"order_id": order_id, "key": key}),
             )
             done = earlier_result(order_id, earlier.id, earlier.order_id)
-        if isinstance(done, PaymentResult):
-            return done
+        if len(done) == 3:
+            return with_ledger_ref(*done)
         order_id, payment_id = done  # a key used before: the first attempt's result
         order = read_only(
             self.db, lambda s: convert.load_orders(s, [order_id], return_window_days=window)[0]
