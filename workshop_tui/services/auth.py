@@ -86,10 +86,11 @@ def check_pin(pin: object) -> str:
 
 def check_new_pin(pin: object) -> str:
     """A PIN for a new account: 6 to 8 digits and not one anyone would guess first."""
-    reason = weak_pin_reason(check_pin(pin))
+    digits = check_pin(pin)
+    reason = weak_pin_reason(digits)
     if reason:
         raise InvalidInput(f"choose another PIN: this one {reason} and is easy to guess")
-    return pin  # type: ignore[return-value]
+    return digits
 
 
 def check_password(password: object) -> str:
