@@ -111,6 +111,17 @@ async def settle(pilot, pause: float = 0.02) -> None:
         await pilot.pause(pause)
 
 
+async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Pause until `condition()` holds: for work queued after a refresh, which settle() can
+    return before (no worker is running yet when it looks)."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await settle(pilot)
+        await pilot.pause(0.02)
+    raise AssertionError("the condition never held")
+
+
 async def type_into(pilot, selector: str, text: str) -> None:
     """Fill an Input at once (typing key by key costs ~60 ms a key under Pilot)."""
     from textual.widgets import Input

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Select
 
 from tests import factories as f
-from tests.tui.conftest import open_shop, rows, select_product, settle, shown
+from tests.tui.conftest import open_shop, rows, select_product, settle, shown, wait_for
 from workshop_tui.widgets.confirm import ConfirmModal
 
 
@@ -49,6 +49,7 @@ async def test_the_seller_and_category_filters_narrow_the_table(app_factory, sho
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_shop(pilot, customer)
+        await wait_for(pilot, lambda: app.screen.filters_ready)  # the lists follow the rows
         app.screen.query_one("#seller", Select).value = shop_data["acme"]
         await settle(pilot)
         assert "Cordless Drill" not in rows(app) and len(rows(app)) == 4

@@ -78,6 +78,7 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
         self._timer: Timer | None = None
         self._last_keystroke = 0.0
         self._filters_requested = False
+        self.filters_ready = False  # the seller and category lists have their options
         self._scanned_code = ""
         self.shown: dict[int, Product] = {}  # the rows on screen, for the detail line
         self.wide = False
@@ -270,6 +271,7 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
     def show_filters(self, sellers: list[Seller], categories: list[Category]) -> None:
         self.query_one("#seller", Select).set_options((s.name, s.id) for s in sellers)
         self.query_one("#category", Select).set_options((c.name, c.id) for c in categories)
+        self.filters_ready = True
 
     @on(Input.Changed, "#search")
     def search_changed(self) -> None:
