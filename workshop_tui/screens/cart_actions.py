@@ -131,11 +131,7 @@ class CartActionsScreen(WorkshopScreen[None]):
                     self.change_cart(product_id, max(delta, 1), replace=True)
 
             self.app.push_screen(
-                ConfirmModal(
-                    f"Your cart has items from {seller}. Replace it?",
-                    yes="Replace cart",
-                    no="Keep my cart",
-                ),
+                ConfirmModal.replace_cart(seller, yours=True),
                 answer,
             )
             return True

@@ -303,11 +303,7 @@ class CounterScreen(ScannerScreen, StaffScreen):
             self.query_one("#scan", Input).focus()
 
         self.open_dialog(
-            ConfirmModal(
-                f"The cart has items from {seller}. Replace it?",
-                yes="Replace cart",
-                no="Keep the cart",
-            ),
+            ConfirmModal.replace_cart(seller, yours=False),
             answer,
         )
 

@@ -216,11 +216,7 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
                 self.scanned(code, replace=True)
 
         self.app.push_screen(
-            ConfirmModal(
-                f"The cart has items from {seller}. Replace it?",
-                yes="Replace cart",
-                no="Keep the cart",
-            ),
+            ConfirmModal.replace_cart(seller, yours=False),
             answer,
         )
 

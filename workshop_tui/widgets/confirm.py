@@ -24,6 +24,12 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
+    @classmethod
+    def replace_cart(cls, seller: str, *, yours: bool) -> ConfirmModal:
+        """The one-seller rule's question, when an item of another seller is added."""
+        whose, keep = ("Your cart", "Keep my cart") if yours else ("The cart", "Keep the cart")
+        return cls(f"{whose} has items from {seller}. Replace it?", yes="Replace cart", no=keep)
+
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
         super().__init__()
         self.question = question
