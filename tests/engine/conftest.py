@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from tests import factories as f
+from workshop_tui.cli import main
 from workshop_tui.db import Database
 from workshop_tui.services.types import Account
 
@@ -48,3 +53,18 @@ def paid_order(services, shop: Shop, *, qty: int = 2, key: str = "k1"):
     order = services.orders.checkout(shop.customer, key)
     services.payments.pay(shop.customer, order.id, method="card", idempotency_key=f"pay-{key}")
     return order
+
+
+def run_cli(url: str, *args: str, stdin: str | None = None):
+    return CliRunner().invoke(main, ["--database-url", url, *args], input=stdin)
+
+
+@pytest.fixture
+def scratch_url(database):
+    """A brand-new empty database on the test server."""
+    name = f"workshop_cli_{uuid.uuid4().hex[:8]}"
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(database.url).set(database=name).render_as_string(hide_password=False)
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

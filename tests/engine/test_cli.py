@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from tests.engine.conftest import paid_order
+from tests.engine.conftest import run_cli as run
 from workshop_tui.cli import main
-
-
-def run(url: str, *args: str, stdin: str | None = None):
-    return CliRunner().invoke(main, ["--database-url", url, *args], input=stdin)
-
-
-@pytest.fixture
-def scratch_url(database):
-    """A brand-new empty database on the test server."""
-    name = f"workshop_cli_{uuid.uuid4().hex[:8]}"
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database.url).set(database=name).render_as_string(hide_password=False)
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_an_unreachable_server_is_one_masked_line_and_exit_2():

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
-from click.testing import CliRunner
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-
 from tests.engine.conftest import paid_order
-from workshop_tui.cli import main
+from tests.engine.conftest import run_cli as run
 from workshop_tui.db.engine import mask_url
-
-
-def run(url: str, *args: str, stdin: str | None = None):
-    return CliRunner().invoke(main, ["--database-url", url, *args], input=stdin)
 
 
 def one_clean_line(result) -> str:
@@ -28,25 +17,15 @@ def one_clean_line(result) -> str:
     return result.output.strip()
 
 
-@pytest.fixture
-def empty_url(database):
-    name = f"workshop_cli_{uuid.uuid4().hex[:8]}"
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database.url).set(database=name).render_as_string(hide_password=False)
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def test_a_password_in_the_query_string_is_masked():
     masked = mask_url("postgresql://u@h/db?password=hunter2&sslpassword=s3cret&sslmode=require")
     assert "hunter2" not in masked and "s3cret" not in masked and "sslmode=require" in masked
 
 
-def test_db_status_never_prints_a_query_string_password(empty_url):
+def test_db_status_never_prints_a_query_string_password(scratch_url):
     # The embedded server's URL already has a query (?host=...): add to it, not a second "?".
     result = run(
-        empty_url + ("&" if "?" in empty_url else "?") + "password=hunter2", "db", "status"
+        scratch_url + ("&" if "?" in scratch_url else "?") + "password=hunter2", "db", "status"
     )
     assert "hunter2" not in result.output and "password=***" in result.output
 
@@ -56,8 +35,8 @@ def test_a_url_with_a_bad_port_is_one_line_and_exit_2():
     assert "not a database URL" in line and "hunter2" not in line
 
 
-def test_ledger_verify_on_a_database_without_the_schema_is_exit_2(empty_url):
-    line = one_clean_line(run(empty_url, "ledger", "verify"))
+def test_ledger_verify_on_a_database_without_the_schema_is_exit_2(scratch_url):
+    line = one_clean_line(run(scratch_url, "ledger", "verify"))
     assert "workshop db upgrade" in line
 
 
