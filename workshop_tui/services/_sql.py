@@ -24,7 +24,8 @@ from typing import Any, Protocol
 import psycopg2.errors
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
-from psycopg2.extras import NamedTupleCursor
+
+from workshop_tui.db.engine import RowCursor
 
 Params = dict[str, Any] | None
 
@@ -48,7 +49,7 @@ class PlainTx:
     __slots__ = ("cursor", "prepared")
 
     def __init__(self, dbapi_connection: Connection, prepared: set[str] | None = None) -> None:
-        self.cursor: Cursor = dbapi_connection.cursor(cursor_factory=NamedTupleCursor)
+        self.cursor: Cursor = dbapi_connection.cursor(cursor_factory=RowCursor)
         self.prepared = prepared
 
 
