@@ -40,17 +40,53 @@ class Tx(Protocol):
     def cursor(self) -> Cursor: ...
 
 
+class BeginningCursor(RowCursor):
+    """A cursor on a connection in autocommit whose first statement opens the transaction.
+
+    psycopg2 opens a transaction with a BEGIN of its own, one more round trip to the
+    server before the first statement; a sale has four transactions, and each round trip
+    costs the terminal and the server CPU. Here BEGIN travels with the first statement, in
+    one message; COMMIT and ROLLBACK are sent as statements (`PlainTx`).
+    """
+
+    begun = True  # False until the first statement of a transaction has been sent
+
+    def execute(self, query: Any, vars: Any = None) -> None:  # noqa: A002 - psycopg2's name
+        if not self.begun:
+            self.begun = True  # an error in this message leaves the transaction to roll back
+            query = "BEGIN; " + query
+        super().execute(query, vars)
+
+
 class PlainTx:
     """A transaction straight on a pooled DBAPI connection: the hot path's, with no Session.
 
-    `prepared` names the statements this connection has PREPAREd (services._tx.read_plain).
+    The connection is in autocommit: in a transaction (`services._tx.in_plain_transaction`)
+    the first statement also sends BEGIN, and `commit` and `rollback` end it; for a single
+    read (`read_plain`) there is no transaction. `prepared` names the statements this
+    connection has PREPAREd.
     """
 
     __slots__ = ("cursor", "prepared")
 
-    def __init__(self, dbapi_connection: Connection, prepared: set[str] | None = None) -> None:
-        self.cursor: Cursor = dbapi_connection.cursor(cursor_factory=RowCursor)
+    def __init__(
+        self,
+        dbapi_connection: Connection,
+        prepared: set[str] | None = None,
+        *,
+        transaction: bool = False,
+    ) -> None:
+        self.cursor: BeginningCursor = dbapi_connection.cursor(cursor_factory=BeginningCursor)
+        self.cursor.begun = not transaction
         self.prepared = prepared
+
+    def commit(self) -> None:
+        if self.cursor.begun:
+            self.cursor.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.cursor.begun:
+            self.cursor.execute("ROLLBACK")
 
 
 class Prepared:
