@@ -67,7 +67,7 @@ class PlainTx:
     connection has PREPAREd.
     """
 
-    __slots__ = ("cursor", "prepared")
+    __slots__ = ("committing", "cursor", "ended", "prepared")
 
     def __init__(
         self,
@@ -79,14 +79,32 @@ class PlainTx:
         self.cursor: BeginningCursor = dbapi_connection.cursor(cursor_factory=BeginningCursor)
         self.cursor.begun = not transaction
         self.prepared = prepared
+        self.committing = False  # COMMIT has been sent: a lost answer leaves the outcome unknown
+        self.ended = False
 
     def commit(self) -> None:
-        if self.cursor.begun:
+        if self.cursor.begun and not self.ended:
+            self.committing = True
             self.cursor.execute("COMMIT")
+        self.ended = True
 
     def rollback(self) -> None:
-        if self.cursor.begun:
+        if self.cursor.begun and not self.ended:
             self.cursor.execute("ROLLBACK")
+        self.ended = True
+
+    def run_and_commit(self, statement: Planned, params: dict[str, Any]) -> None:
+        """Run the transaction's last statement with COMMIT in the same message.
+
+        For a statement whose result is not needed: the transaction's locks are released
+        one round trip sooner, and the terminal waits one round trip less.
+        """
+        self.committing = True
+        run_planned(self, statement, params, then=COMMIT)
+        self.ended = True
+
+
+COMMIT = "; COMMIT"
 
 
 class Prepared:
@@ -178,7 +196,7 @@ class Planned:
 PREPARED_LOST = frozenset({"26000", "42P05"})
 
 
-def run_planned(tx: Tx, statement: Planned, params: dict[str, Any]) -> Cursor:
+def run_planned(tx: Tx, statement: Planned, params: dict[str, Any], *, then: str = "") -> Cursor:
     """Run `statement` (prepared on a PlainTx's connection, plain SQL elsewhere); the cursor.
 
     When the server lost or already had the statement, the error aborts the transaction:
@@ -187,12 +205,12 @@ def run_planned(tx: Tx, statement: Planned, params: dict[str, Any]) -> Cursor:
     cursor = tx.cursor
     kept = tx.prepared if isinstance(tx, PlainTx) else None
     if kept is None or NOT_KEPT in kept:
-        cursor.execute(statement.sql, params)
+        cursor.execute(statement.sql + then, params)
         return cursor
     if statement.name not in kept:
         cursor.execute(statement.prepare)
         kept.add(statement.name)
-    cursor.execute(statement.execute, [params[n] for n in statement.names])
+    cursor.execute(statement.execute + then, [params[n] for n in statement.names])
     return cursor
 
 

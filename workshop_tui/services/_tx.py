@@ -88,7 +88,6 @@ def in_plain_transaction(
     attempts = Attempts(db.settings, idempotent=idempotent)
     while True:
         attempts.next()
-        committing = False
         try:
             connection = db.engine.raw_connection()
         except DRIVER_ERRORS as exc:
@@ -104,11 +103,11 @@ def in_plain_transaction(
             if wait is not None:
                 tx.cursor.execute(SET_LOCK_WAIT, (str(wait),))
             result = work(tx)
-            committing = True
-            tx.commit()
+            tx.commit()  # unless work's last statement took COMMIT with it (run_and_commit)
             return result
         except DRIVER_ERRORS as exc:
             failure: BaseException = exc
+            committing = tx is not None and tx.committing
             _end_failed(db, connection, tx, exc)
             if sqlstate(exc) in PREPARED_LOST and NOT_KEPT not in prepared:
                 # This connection's server cannot keep prepared statements (a pooler in
