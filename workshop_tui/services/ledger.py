@@ -22,7 +22,7 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import locks
-from workshop_tui.services._sql import Tx
+from workshop_tui.services._sql import PlainTx, Tx
 from workshop_tui.services._tx import read_only
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.ledger_codec import (
@@ -93,8 +93,15 @@ _APPEND = sql.Planned(
 )
 
 
-def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
-    """Append several rows to one chain under one lock of its head (the last lock a transaction takes)."""
+def append_entries(
+    s: Tx, seller_id: int, entries: list[dict[str, Any]], *, last: bool = False
+) -> list[LedgerRef]:
+    """Append several rows to one chain under one lock of its head (the last lock a transaction takes).
+
+    `last`: nothing follows in the transaction. On the hot path (a PlainTx) COMMIT then
+    goes with the append, so the chain head, the shop's most contended row, is released
+    one round trip sooner.
+    """
     chain = chain_for_seller(seller_id)
     seq, prev = locks.ledger_head(s, chain)
     now = datetime.now(UTC)
@@ -112,25 +119,25 @@ def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list
         rows.append((seq, full, prev, digest))
         refs.append(LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest)))
         prev = digest
-    sql.run_planned(
-        s,
-        _APPEND,
-        {
-            "chain": chain,
-            "created_at": now,
-            "seqs": [r[0] for r in rows],
-            "kinds": [r[1]["kind"] for r in rows],
-            "order_ids": [r[1]["order_id"] for r in rows],
-            "payment_ids": [r[1]["payment_id"] for r in rows],
-            "amounts": [r[1]["amount"] for r in rows],
-            "methods": [r[1]["method"] for r in rows],
-            "payloads": [json.dumps(r[1]["payload"]) for r in rows],
-            "prev_hashes": [r[2] for r in rows],
-            "hashes": [r[3] for r in rows],
-            "last_seq": seq,
-            "last_hash": prev,
-        },
-    )
+    values = {
+        "chain": chain,
+        "created_at": now,
+        "seqs": [r[0] for r in rows],
+        "kinds": [r[1]["kind"] for r in rows],
+        "order_ids": [r[1]["order_id"] for r in rows],
+        "payment_ids": [r[1]["payment_id"] for r in rows],
+        "amounts": [r[1]["amount"] for r in rows],
+        "methods": [r[1]["method"] for r in rows],
+        "payloads": [json.dumps(r[1]["payload"]) for r in rows],
+        "prev_hashes": [r[2] for r in rows],
+        "hashes": [r[3] for r in rows],
+        "last_seq": seq,
+        "last_hash": prev,
+    }
+    if last and isinstance(s, PlainTx):
+        s.run_and_commit(_APPEND, values)
+    else:
+        sql.run_planned(s, _APPEND, values)
     return refs
 
 
