@@ -80,8 +80,8 @@ class CpuWindow:
 
     `roots` names the processes whose whole trees are one part each, `below` those whose
     descendants are a part apart from them (filled in any time before the window
-    ends), `commands` processes by their command name wherever they are; everything
-    else the machine did is `rest`.
+    ends), `commands` those of them that run a command by its name; everything else
+    the machine did is `rest`.
     """
 
     start_at: float
@@ -136,8 +136,12 @@ class CpuWindow:
         return lines
 
     def _part_of(self, pid: int, procs: dict[int, _Proc]) -> str | None:
-        if pid in procs and procs[pid].comm in self.commands:
-            return self.commands[procs[pid].comm]
+        part = self._tree_of(pid, procs)
+        if part is not None and pid in procs and procs[pid].comm in self.commands:
+            return self.commands[procs[pid].comm]  # one of ours, not another's on this machine
+        return part
+
+    def _tree_of(self, pid: int, procs: dict[int, _Proc]) -> str | None:
         first, seen = pid, 0
         while pid > 1 and seen < 64:
             if pid != first and pid in self.below:
