@@ -92,7 +92,10 @@ def pgbouncer(server_url: str, pool_size: int = 20) -> Iterator[str]:
         os.chown(folder, account.pw_uid, account.pw_gid)
         folder.chmod(0o755)
         argv[1:1] = ["-u", account.pw_name]
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # A service of its own (its own CPU share), as it would run beside a real server.
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 10
         while True:

@@ -34,9 +34,10 @@ def start_server(url: str, listen_url: str, data_dir: Path) -> tuple[subprocess.
     env = {**os.environ, "WORKSHOP_DATABASE_URL": url, "WORKSHOP_LISTEN_URL": listen_url,
            "WORKSHOP_DATA_DIR": str(data_dir)}  # fmt: skip
     argv = [sys.executable, "-m", "workshop_tui.cli", "serve", "ssh", "--open", "--port", "0"]
-    proc = subprocess.Popen(
-        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+    proc = subprocess.Popen(  # a service of its own, not part of the bench's session
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        start_new_session=True,
+    )  # fmt: skip
     line = proc.stdout.readline()
     found = re.search(r":(\d+):", line)
     if not found:
@@ -131,6 +132,7 @@ async def one_terminal(port: int, login: str, pin: str, window, think: float, se
 
 def drive(port: int, logins: list[str], pin: str, window, think: float, queue) -> None:
     """In a process of its own: every SSH terminal at once; puts (times, errors, sales)."""
+    os.setsid()  # the people at these terminals are not the bench (terminals.own_session)
 
     async def main():
         return await asyncio.gather(

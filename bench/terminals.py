@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import _ssh_terminals as ssh  # noqa: E402
+from bench._cpu import CpuWindow, postmaster  # noqa: E402
 from bench._pg import connect  # noqa: E402
 from bench._pgbouncer import MISSING, available, pgbouncer  # noqa: E402
 from bench._private_pg import private_server  # noqa: E402
@@ -52,8 +53,22 @@ LISTEN_NAME = "workshop-listen"  # the listeners' application_name, set in their
 SEARCHES = ("item 1", "item 2", "item 33", "item 4", "item 7")
 
 
+def own_session() -> None:
+    """Each terminal stands for a machine of its own, so it gets the CPU share of one.
+
+    Linux with autogroup scheduling (the default) shares the CPU between sessions
+    first: forked into the bench's session, 45 terminals together had the share of
+    one served SSH app (each in a session of its own, for its pty) or of one
+    PostgreSQL backend (each calls setsid), and their p99 measured this machine's
+    run queue: 1.9 and 2.4 s (direct, pgbouncer), against 0.5 and 0.7 s with a session
+    each, the rest unchanged.
+    """
+    os.setsid()
+
+
 def terminal(n: int, url: str, listen_url: str, account, shop, window, think: float, queue) -> None:
     """One terminal process: its own services and pool, and a listener as the app has."""
+    own_session()
     from workshop_tui.db import Database
     from workshop_tui.services import Services
     from workshop_tui.services.errors import ServiceError
@@ -95,12 +110,14 @@ def terminal(n: int, url: str, listen_url: str, account, shop, window, think: fl
             pause(0.3)
         pause()
         key = uuid.uuid4().hex  # never one of an earlier phase (same seed, same database)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         order = timed("checkout", services.orders.checkout, account, key)
         method = rng.choice(("cash", "card", "upi"))
         timed("pay", services.payments.pay, account, order.id, method=method,
               idempotency_key="p" + key)  # fmt: skip
         times["checkout+pay"].append(time.perf_counter() - start)
+        # This terminal's own CPU in them: the rest is the server, locks and the run queue.
+        times["checkout+pay cpu"].append(time.thread_time() - cpu)
 
     time.sleep(max(0.0, start_at - time.time()))
     pause(0.7)  # terminals do not act in step
@@ -120,14 +137,16 @@ def terminal(n: int, url: str, listen_url: str, account, shop, window, think: fl
 
 
 class ConnectionSampler(threading.Thread):
-    """The scratch database's server connections, sampled: all, active now, LISTEN ones."""
+    """The scratch database's server connections, sampled: all, active now, LISTEN ones;
+    and how often a working connection was found waiting for a lock."""
 
     # The listeners' URL names them (LISTEN_NAME); every other connection does the work,
     # pgbouncer's own server connections included.
     QUERY = f"""
         SELECT count(*) FILTER (WHERE application_name <> '{LISTEN_NAME}'),
                count(*) FILTER (WHERE state = 'active' AND application_name <> '{LISTEN_NAME}'),
-               count(*) FILTER (WHERE application_name = '{LISTEN_NAME}')
+               count(*) FILTER (WHERE application_name = '{LISTEN_NAME}'),
+               count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')
           FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"""
 
     def __init__(self, url: str, database: str) -> None:
@@ -136,14 +155,66 @@ class ConnectionSampler(threading.Thread):
         self.conn.autocommit = True
         self.database = database
         self.peak = [0, 0, 0]
+        self.samples = 0
+        self.active = 0  # working connections seen active, summed over the samples
+        self.locked = 0  # of them, waiting for a lock
         self.stop = threading.Event()
 
     def run(self) -> None:
         with self.conn.cursor() as cur:
             while not self.stop.wait(0.2):
                 cur.execute(self.QUERY, (self.database,))
-                self.peak = [max(a, b) for a, b in zip(self.peak, cur.fetchone(), strict=True)]
+                *counts, locked = cur.fetchone()
+                self.peak = [max(a, b) for a, b in zip(self.peak, counts, strict=True)]
+                self.samples += 1
+                self.active += counts[1]
+                self.locked += locked
         self.conn.close()
+
+
+class ServerTimes:
+    """The server's own time per statement in the window (pg_stat_statements, when loaded)."""
+
+    QUERY = """
+        SELECT calls, total_exec_time, mean_exec_time, max_exec_time,
+               regexp_replace(left(query, 60), '\\s+', ' ', 'g')
+          FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+         WHERE d.datname = current_database() AND calls > 0
+         ORDER BY total_exec_time DESC"""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.ok = self._run("CREATE EXTENSION IF NOT EXISTS pg_stat_statements") is not None
+
+    def _run(self, sql: str):
+        try:
+            conn = connect(self.url)
+        except Exception:  # noqa: BLE001 - a diagnosis, never a reason to fail the bench
+            return None
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetchall() if cur.description else []
+        except Exception:  # noqa: BLE001 - not loaded in this server: no server times
+            return None
+        finally:
+            conn.close()
+
+    def reset(self) -> None:
+        if self.ok:
+            self._run("SELECT pg_stat_statements_reset()")
+
+    def report(self, sales: int) -> list[str]:
+        rows = self._run(self.QUERY) if self.ok else None
+        if not rows:
+            return []
+        total = sum(r[1] for r in rows)
+        lines = [f"server time in the window: {total / 1000:.1f} s over {sum(r[0] for r in rows)} "
+                 f"statements, {total / max(sales, 1):.1f} ms per sale; the top five:"]  # fmt: skip
+        for calls, _total, mean, peak, query in rows[:5]:
+            lines.append(f"  {calls:>6} x mean {mean:6.2f} max {peak:7.1f} ms  {query}")
+        return lines
 
 
 def phase(name: str, url: str, direct: str, shop, customers, args) -> dict:
@@ -155,27 +226,41 @@ def phase(name: str, url: str, direct: str, shop, customers, args) -> dict:
         .update_query_dict({"application_name": LISTEN_NAME})
         .render_as_string(hide_password=False)
     )
+    server_times = ServerTimes(direct)
     with tempfile.TemporaryDirectory() as tmp:
         serve, port = ssh.start_server(url, listen, Path(tmp))
         # Every terminal starts and stops at the same moments; SSH sessions log in before.
         start_at = time.time() + args.warmup
         window = (start_at, start_at + args.seconds)
+        roots = {os.getpid(): "bench", serve.pid: "ssh server"}
+        server_pid = postmaster(make_url(direct).port or 5432)
+        if server_pid is not None:  # the server's own processes, not other servers' here
+            roots[server_pid] = "postgres"
+        cpu = CpuWindow(*window, roots=roots, below={serve.pid: "ssh apps"},
+                        commands={"pgbouncer": "pgbouncer"}).start()  # fmt: skip
+        threading.Timer(max(0.0, start_at - time.time()), server_times.reset).start()
         plain = args.terminals - args.ssh
         workers = [
             ctx.Process(
                 target=terminal,
                 args=(n, url, listen, customers[n], shop, window, args.think, queue),
+                daemon=True,  # own_session: no ctrl+c reaches them, the bench's exit does
             )
             for n in range(plain)
         ]
         logins = [c.username for c in customers[plain : args.terminals]]
         workers.append(
-            ctx.Process(target=ssh.drive, args=(port, logins, PIN, window, args.think, queue))
+            ctx.Process(
+                target=ssh.drive, args=(port, logins, PIN, window, args.think, queue), daemon=True
+            )
         )
         for w in workers:
             w.start()
+        cpu.roots.update({w.pid: "terminals" for w in workers[:-1]})
+        cpu.roots[workers[-1].pid] = "ssh driver"
         sampler.start()  # after the forks: no child holds a copy of its connection
         results = [queue.get(timeout=args.warmup + args.seconds + 180) for _ in workers]
+        cpu_lines = cpu.report()
         for w in workers:
             w.join(30)
         sampler.stop.set()
@@ -189,8 +274,13 @@ def phase(name: str, url: str, direct: str, shop, customers, args) -> dict:
             times[action] += values
         errors.update(e)
         sales += s
+    locks = (f"working connections active {sampler.active / max(sampler.samples, 1):.1f} "
+             f"on average, of them waiting for a lock "
+             f"{sampler.locked / max(sampler.active, 1):.0%}")  # fmt: skip
+    diagnosis = [locks, *cpu_lines, *server_times.report(sales)]
     return {"name": name, "times": times, "errors": errors, "sales": sales,
-            "seconds": args.seconds, "connections": sampler.peak}  # fmt: skip
+            "seconds": args.seconds, "connections": sampler.peak,
+            "diagnosis": diagnosis}  # fmt: skip
 
 
 def pct(values: list[float], q: float) -> float:
@@ -203,7 +293,7 @@ def report(result: dict, db, args) -> bool:
     print(f"\n== {result['name']}: {args.terminals} terminals ({args.ssh} over SSH), "
           f"{result['seconds']:.0f} s ==")  # fmt: skip
     print(f"{'action':<14}{'n':>6}{'p50 ms':>9}{'p99 ms':>9}")
-    for action in ("browse", "search", "add", "checkout", "pay", "checkout+pay",
+    for action in ("browse", "search", "add", "checkout", "pay", "checkout+pay", "checkout+pay cpu",
                    "ssh.login", *(s[0] for s in ssh.STEPS)):  # fmt: skip
         values = result["times"].get(action, [])
         if values:
@@ -217,6 +307,8 @@ def report(result: dict, db, args) -> bool:
     print("errors: " + (", ".join(f"{k} x{v}" for k, v in result["errors"].items()) or "none"))
     cores = os.cpu_count() or 1
     print(f"machine: {cores} cores, load average {os.getloadavg()[0]:.1f} (1 min) at the end")
+    for line in result["diagnosis"]:
+        print(line)
     invariants = check_invariants(db)
     for check in invariants.checks:
         print(f"  {'ok ' if check.ok else 'BAD'} {check.name} {check.detail}")

@@ -8,6 +8,7 @@ inside the commands so `workshop --help` stays instant.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import sys
@@ -134,10 +135,21 @@ def _run_tui(ctx: click.Context, *, kiosk: bool) -> None:
     required = None if "WORKSHOP_REQUIRE_CASH_SESSION" in os.environ else True
     settings = settings_from(ctx, kiosk=kiosk or None, require_cash_session=required)
     # The login screen paints first; the database is reached meanwhile (pending_services).
-    app = make_app(settings, connect=lambda: open_checked_services(settings))
+    app = make_app(settings, connect=lambda: _settled(open_checked_services(settings)))
     app.run()
     if app.startup_error is not None:
         fail(app.startup_error)
+
+
+def _settled(services):
+    """The services, once what the app runs on is loaded: frozen for the garbage collector.
+
+    A terminal runs for hours on what is loaded by now (Textual, SQLAlchemy, the
+    models). Every full collection walked all of it again, 0.25 s each: an eighth of
+    a served app's CPU. Frozen, it is skipped (it lives as long as the process anyway).
+    """
+    gc.freeze()
+    return services
 
 
 def open_checked_services(settings: Settings):

@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeGuard, TypeVar
 
+from textual import events
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -82,6 +83,16 @@ class WorkshopScreen(Screen[R]):
         self._calls: dict[Worker[str | None], str] = {}  # running calls and their groups
         self._wait_timers: dict[Worker[str | None], Timer] = {}  # calls with waiting_text
         self._waiting_shown: set[Worker[str | None]] = set()
+        self._resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler (Screen's), which restyles the whole screen in
+        # case a style changed while another covered it. Resumed for the first time, this
+        # screen was styled as it mounted an instant before: restyled again, that was a
+        # tenth of a served app's CPU per sale. A theme change restyles every screen anyway.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     @property
     def workshop(self) -> Workshop:

@@ -10,7 +10,7 @@ from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Footer, Header, Label
+from textual.widgets import Button, DataTable, Header, Label
 
 from workshop_tui.messages import ServiceFailed, ServiceResult, StockChanged
 from workshop_tui.screens.cart_actions import CartActionsScreen
@@ -18,6 +18,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Cart, Order, PaymentResult
 from workshop_tui.session import Workshop
 from workshop_tui.widgets.detail_line import DetailLine
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.format import money, number_cell
 
 CHECKOUT = ServiceCall[Order]("orders.checkout")

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workshop_tui.messages import ServiceFailed, ServiceResult
@@ -35,6 +35,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import Account, Cart, CashSession, OrderPage, Product
 from workshop_tui.widgets.cart_bar import cart_summary
 from workshop_tui.widgets.confirm import ConfirmModal
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.mode_bar import ModeBar
 from workshop_tui.widgets.scanner import ScannerScreen
 

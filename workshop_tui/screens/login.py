@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.reactive import reactive
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 
 from workshop_tui.config import demo_logins_path
 from workshop_tui.messages import LoggedIn, ServiceFailed, ServiceResult
 from workshop_tui.service_call import ServiceCall, WorkshopScreen
 from workshop_tui.services.types import LoginResult
+from workshop_tui.widgets.footer import Footer
 
 EXISTS = ServiceCall[bool]("auth.exists")
 LOGIN = ServiceCall[LoginResult]("auth.login")

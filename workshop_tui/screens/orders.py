@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.screens.order_dialogs import CancelOrderDialog, ReturnChoice, ReturnItemsDialog
@@ -34,6 +34,7 @@ from workshop_tui.services.errors import NotFound
 from workshop_tui.services.states import OrderAction, OrderStatus
 from workshop_tui.services.types import Account, Order, OrderPage, PaymentResult
 from workshop_tui.widgets.filter_fields import FilterInput, FilterSelect, LeaveFilter
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.mode_bar import ModeBar
 
 PAGE_SIZE = 20

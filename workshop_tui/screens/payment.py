@@ -13,13 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Label, RadioButton, RadioSet
+from textual.widgets import Button, Header, Label, RadioButton, RadioSet
 
 from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.screens.cash_tendered import CashTenderedDialog
 from workshop_tui.service_call import ServiceCall, WorkshopScreen
 from workshop_tui.services.types import Order, PaymentResult
 from workshop_tui.widgets.confirm import ConfirmModal
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.format import money
 
 METHODS = (("cash", "Cash"), ("card", "Card"), ("upi", "UPI"))

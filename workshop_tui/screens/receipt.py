@@ -16,13 +16,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
-from textual.widgets import Digits, Footer, Header, Label, Static
+from textual.widgets import Digits, Header, Label, Static
 
 from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.service_call import ServiceCall, WorkshopScreen
 from workshop_tui.services.printing import Printer, PrintOutcome
 from workshop_tui.services.receipts import as_text as printer_text
 from workshop_tui.services.types import PaymentResult, Receipt
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.format import money
 from workshop_tui.widgets.receipt import receipt_text, render_receipt
 

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from workshop_tui.messages import ServiceFailed, ServiceResult
 from workshop_tui.screens.order_dialogs import DIALOG_CSS
@@ -31,6 +31,7 @@ from workshop_tui.screens.staff_common import StaffScreen, money
 from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.reports import report_csv, start_of_day
 from workshop_tui.services.types import SalesReport, SalesRow
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.mode_bar import ModeBar
 
 BLOCKS = " ▏▎▍▌▋▊▉█"

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select
+from textual.widgets import Button, DataTable, Header, Input, Select
 
 from workshop_tui.messages import ServiceFailed, ServiceResult, StockChanged
 from workshop_tui.screens.cart import CartScreen
@@ -22,6 +22,7 @@ from workshop_tui.widgets.cart_bar import CartBar
 from workshop_tui.widgets.confirm import ConfirmModal
 from workshop_tui.widgets.detail_line import DetailLine
 from workshop_tui.widgets.filter_fields import FilterInput, FilterSelect, LeaveFilter
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.format import money, number_cell, plain
 from workshop_tui.widgets.mode_bar import ModeBar
 from workshop_tui.widgets.scanner import ScannerScreen
@@ -329,7 +330,11 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
 
     @on(StockChanged)
     def stock_changed(self, message: StockChanged) -> None:
+        # Every sale on every terminal arrives here; most are of products not shown, and
+        # those must cost nothing (no redraw) on a server with many sessions.
         table = self.table
+        highlighted = self.selected_product_id()
+        removed = False
         for product_id, stock in message.levels.items():
             key = str(product_id)
             if key not in table.rows:
@@ -337,11 +342,13 @@ class ShopScreen(ScannerScreen, CartActionsScreen):
             if stock <= 0:
                 table.remove_row(key)
                 self.shown.pop(product_id, None)
+                removed = True  # the cursor may be on another product now
             else:
                 table.update_cell(key, "stock", number_cell(stock))
                 if product_id in self.shown:
                     self.shown[product_id] = replace(self.shown[product_id], stock=stock)
-        self.show_detail()
+        if removed or highlighted in message.levels:
+            self.show_detail()
 
     # --- cart -----------------------------------------------------------------
 

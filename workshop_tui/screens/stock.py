@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Header, Input, Label
 
 from workshop_tui.messages import ServiceFailed, ServiceResult, StockChanged
 from workshop_tui.screens.counter_dialogs import RestockDialog, RestockTarget
@@ -21,6 +21,7 @@ from workshop_tui.service_call import ServiceCall
 from workshop_tui.services.types import LowStockItem, Product
 from workshop_tui.widgets.detail_line import DetailLine
 from workshop_tui.widgets.filter_fields import FilterInput, LeaveFilter
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.format import plain
 from workshop_tui.widgets.mode_bar import ModeBar
 

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from workshop_tui.config import Settings
 from workshop_tui.messages import ServiceFailed, ServiceResult
@@ -27,6 +27,7 @@ from workshop_tui.services import Services
 from workshop_tui.services.printing import Printer, PrintOutcome
 from workshop_tui.services.types import Account, CashSession, ZReport
 from workshop_tui.services.zreport import as_csv, as_text
+from workshop_tui.widgets.footer import Footer
 from workshop_tui.widgets.format import on_screen
 from workshop_tui.widgets.mode_bar import ModeBar
 
