@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,10 +16,12 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from workshop_tui.config import demo_logins_path
 from workshop_tui.messages import LoggedIn, ServiceFailed, ServiceResult
 from workshop_tui.service_call import ServiceCall, WorkshopScreen
-from workshop_tui.services.types import LoginResult
+
+if TYPE_CHECKING:
+    pass
 
 EXISTS = ServiceCall[bool]("auth.exists")
-LOGIN = ServiceCall[LoginResult]("auth.login")
+LOGIN = ServiceCall["LoginResult"]("auth.login")
 DEMO = ServiceCall[str]("demo.logins")
 
 
