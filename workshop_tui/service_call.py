@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeGuard, TypeVar
 
+from textual import events
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -82,6 +83,21 @@ class WorkshopScreen(Screen[R]):
         self._calls: dict[Worker[str | None], str] = {}  # running calls and their groups
         self._wait_timers: dict[Worker[str | None], Timer] = {}  # calls with waiting_text
         self._waiting_shown: set[Worker[str | None]] = set()
+
+    _suspended_before = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Before Textual's own handler (handlers run down the class hierarchy): a screen
+        shown for the first time skips the restyle of every node that Textual does on each
+        resume. Its widgets were styled as they mounted, against the stylesheet it was made
+        with (App._styled); a new mode's screen gets two resumes, which restyled it twice,
+        a third of the main thread's work from a login to the shop's rows. After its first
+        suspension (a modal, another mode) every resume restyles as before."""
+        if not self._suspended_before and self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
+
+    def _on_screen_suspend(self) -> None:
+        self._suspended_before = True
 
     @property
     def workshop(self) -> Workshop:
