@@ -99,11 +99,17 @@ class WorkshopScreen(Screen[R]):
     def _on_screen_suspend(self) -> None:
         self._suspended_before = True
 
+    _workshop: Workshop | None = None
+
     @property
     def workshop(self) -> Workshop:
+        # Checked once per screen: a runtime Protocol check looks up each of its members,
+        # and the shop asked once for every row it painted (a third of a search's redraw).
         app = self.app
-        if not isinstance(app, Workshop):  # only a WorkshopApp runs these screens
-            raise TypeError(f"{type(app).__name__} is not a Workshop app")
+        if self._workshop is not app:
+            if not isinstance(app, Workshop):  # only a WorkshopApp runs these screens
+                raise TypeError(f"{type(app).__name__} is not a Workshop app")
+            self._workshop = app
         return app
 
     @property
