@@ -65,6 +65,19 @@ class Terminal:
         while time.perf_counter() < deadline and self._read(quiet):
             pass
 
+    def cpu(self) -> float:
+        """CPU seconds the app has used so far, all its threads (in 10 ms ticks): unlike the
+        wall-clock figures, it hardly grows when other work shares the machine."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_rss_mb(self) -> float:
+        """The app's peak resident memory so far (VmHWM)."""
+        with open(f"/proc/{self.pid}/status") as status:
+            line = next(li for li in status if li.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+
     def send(self, keys: str) -> float:
         os.write(self.fd, keys.encode())
         return time.perf_counter()

@@ -1,6 +1,11 @@
-"""The package's import graph: no module reaches itself through its imports."""
+"""The package's import graph: no module reaches itself through its imports, and the
+terminal app's launch leaves the heavy stacks unloaded."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import grimp
 
@@ -55,3 +60,31 @@ def test_no_module_of_the_package_imports_itself_through_others():
     graph = grimp.build_graph("workshop_tui")
     adjacency = {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
     assert strongly_connected(adjacency) == []
+
+
+# What the terminal app must not load before its login screen paints: the engine
+# (reached in a worker after the first paint), the web stack and the seed generator.
+HEAVY = ("sqlalchemy", "psycopg2", "alembic", "argon2", "pydantic", "flask", "pandas", "faker")
+
+LAUNCH = """
+import sys
+from workshop_tui import cli
+from workshop_tui.app import WorkshopApp
+
+def run(self, *args, **kwargs):  # where the app would paint its login screen
+    print(",".join(m for m in sys.argv[1:] if m in sys.modules))
+
+WorkshopApp.run = run
+cli.main(["--database-url", "postgresql://nobody@127.0.0.1:1/x"], standalone_mode=False)
+"""
+
+
+def test_the_terminal_app_reaches_its_login_screen_without_the_engine_web_or_seed_stacks(
+    tmp_path,
+):
+    env = {**os.environ, "WORKSHOP_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCH, *HEAVY], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

@@ -12,7 +12,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
@@ -27,16 +27,14 @@ from workshop_tui.config import Settings
 from workshop_tui.messages import LoggedIn, StockChanged
 from workshop_tui.pending_services import PendingServices, StartupFailed
 from workshop_tui.screens.login import LoginScreen
-from workshop_tui.screens.modes import EXTRA_MODES, ModeSpec
-from workshop_tui.screens.shop import ShopScreen
-from workshop_tui.services import Services
+from workshop_tui.screens.modes import EXTRA_MODES, SHOP, ModeSpec
 from workshop_tui.services.sweeper import ExpirySweeper
-from workshop_tui.services.types import Account, StockChange
 from workshop_tui.session import ShopSession
 from workshop_tui.widgets.error_modal import ErrorModal
-from workshop_tui.widgets.help import HelpScreen
-from workshop_tui.widgets.scanner import ScannerScreen
-from workshop_tui.widgets.staff_unlock import StaffUnlockModal
+
+if TYPE_CHECKING:
+    from workshop_tui.services import Services
+    from workshop_tui.services.types import Account, StockChange
 
 THEME = Theme(
     name="workshop",
@@ -58,9 +56,6 @@ UNREACHABLE = "database not reachable — reconnecting…"
 
 class DatabaseReachable(Message):
     """A background check or the stock listener reached the database again."""
-
-
-SHOP = ModeSpec(name="shop", key="f2", label="Shop", factory=ShopScreen, staff_only=False)
 
 
 def _mode_binding(spec: ModeSpec) -> Binding:
@@ -205,6 +200,11 @@ class WorkshopApp(App[None]):
             self.call_from_thread(self._give_up, str(exc) or type(exc).__name__)
         else:
             self.call_from_thread(self._connected, services)
+            # While the person types: the first screen a login opens, so that the login
+            # does not import it.
+            for name in ("shop", "counter"):
+                if name in self.mode_specs:
+                    self.mode_specs[name].screen()
 
     def _connected(self, services: Services) -> None:
         self.services = services  # the stand-in forwards to the same services; this skips it
@@ -295,7 +295,9 @@ class WorkshopApp(App[None]):
         # A barcode scanner's burst goes to the screen's scan, before any binding or field.
         if isinstance(event, events.Key):
             stack = self.screen_stack
-            if stack and isinstance(stack[-1], ScannerScreen) and stack[-1].scanner_takes(event):
+            # Duck-typed (widgets.scanner.ScannerScreen): the login screen paints without it.
+            takes = getattr(stack[-1], "scanner_takes", None) if stack else None
+            if takes is not None and takes(event):
                 return
         await super().on_event(event)
 
@@ -314,6 +316,8 @@ class WorkshopApp(App[None]):
         if not self.kiosk:
             self.exit()
             return
+        from workshop_tui.widgets.staff_unlock import StaffUnlockModal
+
         self.push_screen(StaffUnlockModal(), self._unlocked)
 
     def _unlocked(self, staff: Account | None) -> None:
@@ -321,6 +325,8 @@ class WorkshopApp(App[None]):
             self.exit()
 
     def action_help(self) -> None:
+        from workshop_tui.widgets.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -340,6 +346,8 @@ class WorkshopApp(App[None]):
                 )
         if self.session.account is not None:
             yield SystemCommand("Log out", "End this session", self.action_logout)
+        from workshop_tui.screens.shop import ShopScreen
+
         if isinstance(screen, ShopScreen):
             yield SystemCommand("Cart", "Open the cart", screen.action_open_cart)
             yield SystemCommand("Search", "Search products", screen.action_focus_search)

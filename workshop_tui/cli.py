@@ -61,23 +61,31 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sqlalchemy.exc import ProgrammingError
-
-        from workshop_tui.db import DatabaseUnavailable
-        from workshop_tui.services.errors import ServiceError
-
         try:
             return fn(*args, **kwargs)
-        except DatabaseUnavailable as exc:
-            fail(str(exc))
-        except ServiceError as exc:
-            fail(f"{exc.code}: {exc.message}")
-        except ProgrammingError as exc:
-            if getattr(exc.orig, "pgcode", None) != UNDEFINED_TABLE:
-                raise
-            fail("the database has no Workshop schema (or an old one): run `workshop db upgrade`")
+        except Exception as exc:
+            fail_for(exc)
+            raise
 
     return wrapper
+
+
+def fail_for(exc: Exception) -> None:
+    """Exit 2 with one line when `exc` is one of the engine's known failures; else return.
+
+    The engine's types are imported only once something failed, so the terminal app
+    does not load SQLAlchemy before its login screen paints."""
+    from sqlalchemy.exc import ProgrammingError
+
+    from workshop_tui.db import DatabaseUnavailable
+    from workshop_tui.services.errors import ServiceError
+
+    if isinstance(exc, DatabaseUnavailable):
+        fail(str(exc))
+    if isinstance(exc, ServiceError):
+        fail(f"{exc.code}: {exc.message}")
+    if isinstance(exc, ProgrammingError) and getattr(exc.orig, "pgcode", None) == UNDEFINED_TABLE:
+        fail("the database has no Workshop schema (or an old one): run `workshop db upgrade`")
 
 
 def settings_from(ctx: click.Context, **overrides: Any) -> Settings:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
-from workshop_tui.services.types import Account, StockChange
+if TYPE_CHECKING:
+    from workshop_tui.services.types import Account, StockChange
 
 T = TypeVar("T")
 

@@ -83,22 +83,33 @@ class WorkshopScreen(Screen[R]):
         self._calls: dict[Worker[str | None], str] = {}  # running calls and their groups
         self._wait_timers: dict[Worker[str | None], Timer] = {}  # calls with waiting_text
         self._waiting_shown: set[Worker[str | None]] = set()
-        self._resumed = False
+
+    _suspended_before = False
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Runs before Textual's own handler (Screen's), which restyles the whole screen in
-        # case a style changed while another covered it. Resumed for the first time, this
-        # screen was styled as it mounted an instant before: restyled again, that was a
-        # tenth of a served app's CPU per sale. A theme change restyles every screen anyway.
-        if not self._resumed:
-            self._resumed = True
+        """Before Textual's own handler (handlers run down the class hierarchy): a screen
+        shown for the first time skips the restyle of every node that Textual does on each
+        resume. Its widgets were styled as they mounted, against the stylesheet it was made
+        with (App._styled); a new mode's screen gets two resumes, which restyled it twice,
+        a third of the main thread's work from a login to the shop's rows. After its first
+        suspension (a modal, another mode) every resume restyles as before."""
+        if not self._suspended_before and self._css_update_count == self.app._css_update_count:
             event.refresh_styles = False
+
+    def _on_screen_suspend(self) -> None:
+        self._suspended_before = True
+
+    _workshop: Workshop | None = None
 
     @property
     def workshop(self) -> Workshop:
+        # Checked once per screen: a runtime Protocol check looks up each of its members,
+        # and the shop asked once for every row it painted (a third of a search's redraw).
         app = self.app
-        if not isinstance(app, Workshop):  # only a WorkshopApp runs these screens
-            raise TypeError(f"{type(app).__name__} is not a Workshop app")
+        if self._workshop is not app:
+            if not isinstance(app, Workshop):  # only a WorkshopApp runs these screens
+                raise TypeError(f"{type(app).__name__} is not a Workshop app")
+            self._workshop = app
         return app
 
     @property

@@ -11,13 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.screen import Screen
 
-from workshop_tui.config import Settings
-from workshop_tui.services import Services
-from workshop_tui.services.types import Account, Cart
+if TYPE_CHECKING:
+    from workshop_tui.config import Settings
+    from workshop_tui.services import Services
+    from workshop_tui.services.types import Account, Cart
 
 
 @dataclass

@@ -45,3 +45,19 @@ def test_every_bad_variable_is_named_in_one_message(monkeypatch):
     assert "WORKSHOP_KIOSK_IDLE='abc'" in message
     assert "WORKSHOP_STAFF_DISCOUNT_LIMIT_PERCENT='ten'" in message
     assert "\n" not in message
+
+
+def test_a_value_outside_its_allowed_ones_is_refused_naming_its_variable(monkeypatch):
+    monkeypatch.setenv("WORKSHOP_PRINTER_COLUMNS", "50")
+
+    with pytest.raises(SettingsError, match="WORKSHOP_PRINTER_COLUMNS='50': value error, 42"):
+        Settings.from_env()
+
+
+def test_a_copy_takes_its_update_and_keeps_the_rest():
+    settings = Settings.from_env(order_ttl_minutes=5)
+
+    copy = settings.model_copy(update={"pool_size": 3})
+
+    assert (copy.pool_size, copy.order_ttl_minutes) == (3, 5)
+    assert settings.pool_size == 0

@@ -18,40 +18,52 @@ class ModeSpec:
     name: str  # mode name, e.g. "orders", "counter"
     key: str  # binding, e.g. "f3"
     label: str  # footer label, short: the footer must fit 80 columns
-    factory: Callable[[], Screen[Any]]
+    # Its screen's class, imported when first asked for: the terminal app paints its
+    # login screen without importing every screen a login may lead to.
+    screen: Callable[[], type[Screen[Any]]]
     staff_only: bool
 
+    def factory(self) -> Screen[Any]:
+        return self.screen()()
 
-def _orders() -> Screen[Any]:
+
+def _shop() -> type[Screen[Any]]:
+    from workshop_tui.screens.shop import ShopScreen
+
+    return ShopScreen
+
+
+def _orders() -> type[Screen[Any]]:
     from workshop_tui.screens.orders import OrdersScreen
 
-    return OrdersScreen()
+    return OrdersScreen
 
 
-def _counter() -> Screen[Any]:
+def _counter() -> type[Screen[Any]]:
     from workshop_tui.screens.counter import CounterScreen
 
-    return CounterScreen()
+    return CounterScreen
 
 
-def _stock() -> Screen[Any]:
+def _stock() -> type[Screen[Any]]:
     from workshop_tui.screens.stock import StockScreen
 
-    return StockScreen()
+    return StockScreen
 
 
-def _sales() -> Screen[Any]:
+def _sales() -> type[Screen[Any]]:
     from workshop_tui.screens.sales import SalesScreen
 
-    return SalesScreen()
+    return SalesScreen
 
 
-def _till() -> Screen[Any]:
+def _till() -> type[Screen[Any]]:
     from workshop_tui.screens.till import TillScreen
 
-    return TillScreen()
+    return TillScreen
 
 
+SHOP = ModeSpec("shop", "f2", "Shop", _shop, staff_only=False)
 EXTRA_MODES: tuple[ModeSpec, ...] = (
     ModeSpec("orders", "f3", "Orders", _orders, staff_only=False),
     ModeSpec("counter", "f4", "Counter", _counter, staff_only=True),
