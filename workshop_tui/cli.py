@@ -227,7 +227,9 @@ def db_distribute(ctx: click.Context) -> None:
     database = open_database(settings_from(ctx))
     current, head = status(database)
     if current != head:
-        fail(f"the database is at {current or 'empty'}, not {head}: run `workshop db upgrade` first")
+        fail(
+            f"the database is at {current or 'empty'}, not {head}: run `workshop db upgrade` first"
+        )
     try:
         steps = distribute(database)
     except NotCitus as exc:

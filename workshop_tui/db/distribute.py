@@ -138,9 +138,7 @@ def distribute(db: Database) -> list[str]:
         for table in todo_seller:
             triggers = _lift_triggers(conn, table)
             conn.execute(
-                text(
-                    "SELECT create_distributed_table(:t, 'seller_id', colocate_with => :with)"
-                ),
+                text("SELECT create_distributed_table(:t, 'seller_id', colocate_with => :with)"),
                 {"t": table, "with": "default" if table == "products" else "products"},
             )
             _put_back_triggers(conn, triggers)

@@ -48,21 +48,21 @@ PLACE_ORDER = f"""
                              CAST(%(prices)s AS numeric[])) AS l(pid, qty, price)
     ),
     items AS (
-        INSERT INTO order_items (order_id, product_id, quantity, unit_price)
-        SELECT new_order.id, pid, qty, price FROM new_order, lines
+        INSERT INTO order_items (order_id, product_id, seller_id, quantity, unit_price)
+        SELECT new_order.id, pid, %(seller_id)s, qty, price FROM new_order, lines
     ),
     taken AS (
         UPDATE inventory SET stock_remaining = inventory.stock_remaining - lines.qty, updated_at = now()
-        FROM lines WHERE inventory.product_id = lines.pid
+        FROM lines WHERE inventory.seller_id = %(seller_id)s AND inventory.product_id = lines.pid
         RETURNING inventory.product_id, inventory.stock_remaining
     ),
     moved AS (
-        INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
-        SELECT pid, -qty, 'sale', new_order.id, %(actor_id)s FROM new_order, lines
+        INSERT INTO stock_movements (product_id, seller_id, delta, reason, order_id, actor_id)
+        SELECT pid, %(seller_id)s, -qty, 'sale', new_order.id, %(actor_id)s FROM new_order, lines
     ),
     till AS (
-        INSERT INTO session_orders (order_id, session_id)
-        SELECT new_order.id, CAST(%(session_id)s AS integer) FROM new_order WHERE %(session_id)s IS NOT NULL
+        INSERT INTO session_orders (order_id, seller_id, session_id)
+        SELECT new_order.id, %(seller_id)s, CAST(%(session_id)s AS integer) FROM new_order WHERE %(session_id)s IS NOT NULL
     ),
     emptied AS ({EMPTY_LINES}),
     cart AS ({SET_SELLER})

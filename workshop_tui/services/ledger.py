@@ -61,22 +61,24 @@ def append(
 # The new rows and the moved head in one statement (the head is locked: locks.ledger_head).
 APPEND = """
     WITH added AS (
-        INSERT INTO transactions (chain, seq, kind, order_id, payment_id, amount, method, payload,
-                                  created_at, prev_hash, hash)
-        SELECT %(chain)s, seq, kind, order_id, payment_id, amount, method, CAST(payload AS jsonb),
+        INSERT INTO transactions (chain, seller_id, seq, kind, order_id, payment_id, amount, method,
+                                  payload, created_at, prev_hash, hash)
+        SELECT %(chain)s, %(seller)s, seq, kind, order_id, payment_id, amount, method, CAST(payload AS jsonb),
                %(created_at)s, prev_hash, hash
           FROM unnest(CAST(%(seqs)s AS bigint[]), CAST(%(kinds)s AS text[]), CAST(%(order_ids)s AS integer[]),
                       CAST(%(payment_ids)s AS integer[]), CAST(%(amounts)s AS numeric[]), CAST(%(methods)s AS text[]),
                       CAST(%(payloads)s AS text[]), CAST(%(prev_hashes)s AS text[]), CAST(%(hashes)s AS text[]))
                AS e(seq, kind, order_id, payment_id, amount, method, payload, prev_hash, hash)
     )
-    UPDATE ledger_heads SET seq = %(last_seq)s, hash = %(last_hash)s WHERE chain = %(chain)s
+    UPDATE ledger_heads SET seq = %(last_seq)s, hash = %(last_hash)s
+     WHERE seller_id = %(seller)s AND chain = %(chain)s
     """
 _APPEND = sql.Planned(
     "ledger_append",
     APPEND,
     {
         "chain": "text",
+        "seller": "integer",
         "created_at": "timestamptz",
         "seqs": "bigint[]",
         "kinds": "text[]",
@@ -96,7 +98,7 @@ _APPEND = sql.Planned(
 def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
     """Append several rows to one chain under one lock of its head (the last lock a transaction takes)."""
     chain = chain_for_seller(seller_id)
-    seq, prev = locks.ledger_head(s, chain)
+    seq, prev = locks.ledger_head(s, seller_id, chain)
     now = datetime.now(UTC)
     rows, refs = [], []
     for entry in entries:
@@ -117,6 +119,7 @@ def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list
         _APPEND,
         {
             "chain": chain,
+            "seller": seller_id,
             "created_at": now,
             "seqs": [r[0] for r in rows],
             "kinds": [r[1]["kind"] for r in rows],

@@ -162,7 +162,7 @@ def order_for_payment(tx: Tx, order_id: int, key: str) -> Any | None:
 
 LOCK_INVENTORY = (
     "SELECT product_id, stock_remaining FROM inventory"
-    " WHERE product_id = ANY(CAST(%(ids)s AS integer[])) ORDER BY product_id FOR UPDATE"
+    " WHERE product_id = ANY(CAST(%(ids)s AS integer[])) {seller} ORDER BY product_id FOR UPDATE"
 )
 # The cart's lines with their inventory rows locked, in product-id order, in one statement.
 # (The cart rows need no lock of their own: only the cart's holder, who has its lock, writes them.)
@@ -187,10 +187,13 @@ CHECKOUT_LINES = f"""
 """
 
 
-def inventory(tx: Tx, product_ids: Iterable[int]) -> dict[int, int]:
-    """Lock the inventory rows in product-id order (one statement); return their stock."""
+def inventory(tx: Tx, product_ids: Iterable[int], seller_id: int | None = None) -> dict[int, int]:
+    """Lock the inventory rows in product-id order (one statement); return their stock.
+
+    `seller_id` (an order's) keeps the statement on that seller's shard when sharded."""
     ids = sorted(set(product_ids))
-    return {pid: stock for pid, stock in sql.rows(tx, LOCK_INVENTORY, {"ids": ids})}
+    query = LOCK_INVENTORY.format(seller="" if seller_id is None else "AND seller_id = %(seller)s")
+    return {pid: stock for pid, stock in sql.rows(tx, query, {"ids": ids, "seller": seller_id})}
 
 
 _CHECKOUT_LINES = sql.Planned(
@@ -206,22 +209,27 @@ def checkout_lines(tx: Tx, cart_id: int, customer_id: int) -> list[Any]:
 
 # --- 5. the ledger chain head ----------------------------------------------------
 
-LOCK_HEAD = "SELECT seq, hash FROM ledger_heads WHERE chain = %(chain)s FOR UPDATE"
+LOCK_HEAD = (
+    "SELECT seq, hash FROM ledger_heads"
+    " WHERE seller_id = %(seller)s AND chain = %(chain)s FOR UPDATE"
+)
 CREATE_HEAD = (
-    "INSERT INTO ledger_heads (chain, seq, hash) VALUES (%(chain)s, 0, %(genesis)s)"
+    "INSERT INTO ledger_heads (chain, seller_id, seq, hash)"
+    " VALUES (%(chain)s, %(seller)s, 0, %(genesis)s)"
     " ON CONFLICT (chain) DO NOTHING"
 )
 
 
-_HEAD = sql.Planned("lock_ledger_head", LOCK_HEAD, {"chain": "text"})
+_HEAD = sql.Planned("lock_ledger_head", LOCK_HEAD, {"seller": "integer", "chain": "text"})
 
 
-def ledger_head(tx: Tx, chain: str) -> tuple[int, str]:
-    """The chain's head (seq, hash), locked; created at genesis for a seller's first entry."""
-    head = sql.planned_row(tx, _HEAD, {"chain": chain})
+def ledger_head(tx: Tx, seller_id: int, chain: str) -> tuple[int, str]:
+    """The seller's chain head (seq, hash), locked; created at genesis for its first entry."""
+    at = {"seller": seller_id, "chain": chain}
+    head = sql.planned_row(tx, _HEAD, at)
     if head is None:
-        sql.run(tx, CREATE_HEAD, {"chain": chain, "genesis": GENESIS_HASH})
-        head = sql.one(tx, LOCK_HEAD, {"chain": chain})
+        sql.run(tx, CREATE_HEAD, {**at, "genesis": GENESIS_HASH})
+        head = sql.one(tx, LOCK_HEAD, at)
     return int(head[0]), str(head[1])
 
 

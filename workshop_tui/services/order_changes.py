@@ -75,6 +75,7 @@ def refund(
     payment = m.Payment(
         order_id=order.id,
         customer_id=order.customer_id,
+        seller_id=order.seller_id,
         kind="refund",
         method=method,
         status="succeeded",
@@ -84,7 +85,7 @@ def refund(
     s.add(payment)
     s.flush()
     if till is not None:
-        s.add(m.SessionPayment(payment_id=payment.id, session_id=till))
+        s.add(m.SessionPayment(payment_id=payment.id, seller_id=order.seller_id, session_id=till))
     ledger.append(
         s,
         seller_id=order.seller_id,
@@ -124,11 +125,16 @@ def cancel_locked(
         movement,
         order_id=order.id,
         actor_id=actor_id,
+        seller_id=order.seller_id,
     )
     refunded = order.total if was == S.PAID else Decimal("0.00")
     s.add(
         m.Cancellation(
-            order_id=order.id, reason=reason, cancelled_by=actor_id, refund_amount=refunded
+            order_id=order.id,
+            seller_id=order.seller_id,
+            reason=reason,
+            cancelled_by=actor_id,
+            refund_amount=refunded,
         )
     )
     if refunded:
