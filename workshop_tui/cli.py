@@ -217,9 +217,15 @@ def _show_placements(database) -> None:
 
 
 @db.command("distribute")
+@click.option(
+    "--shards",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Shards per distributed table (Citus's citus.shard_count when not given).",
+)
 @click.pass_context
 @handles_errors
-def db_distribute(ctx: click.Context) -> None:
+def db_distribute(ctx: click.Context, shards: int | None) -> None:
     """Shard the tables by seller on a Citus coordinator (after `db upgrade`; idempotent)."""
     from workshop_tui.db.distribute import NotCitus, distribute
     from workshop_tui.db.migrate import status
@@ -231,7 +237,7 @@ def db_distribute(ctx: click.Context) -> None:
             f"the database is at {current or 'empty'}, not {head}: run `workshop db upgrade` first"
         )
     try:
-        steps = distribute(database)
+        steps = distribute(database, shards=shards)
     except NotCitus as exc:
         fail(str(exc))
     for step in steps:

@@ -60,7 +60,7 @@ def test_database_url(citus_url: str) -> str:
     """The coordinator's database, migrated and distributed (Citus does not make databases)."""
     db = Database(Settings(database_url=citus_url), pool_size=2)
     upgrade(db)
-    distribute(db)
+    distribute(db, shards=4)  # few shards: a test empties every one of them between tests
     db.dispose()
     return citus_url
 
@@ -70,6 +70,7 @@ def empty_distributed_tables(db: Database) -> None:
     # reach: they are switched off for the TRUNCATE (tests alone empty the ledger).
     with db.engine.begin() as conn:
         conn.execute(text("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'"))
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
         conn.execute(text("SET LOCAL citus.enable_unsafe_triggers TO on"))
         for table in ("transactions", "stock_movements"):
             conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))

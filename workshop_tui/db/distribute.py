@@ -6,11 +6,13 @@ routes a statement to one shard when its WHERE or VALUES names that column's val
 - every table of a sale is distributed by `seller_id`, all co-located (a seller's
   products, stock, orders, payments and ledger chain share one shard): checkout,
   payment, cancel and returns name the seller and run on that shard alone;
-- `idempotency_claims` is distributed by `customer_id` (a customer's keys on one shard);
+- the cart's lines are their seller's rows too (a checkout empties them on its shard);
+- distributed by `customer_id`, co-located: the cart row (which seller the cart is for,
+  locked by every change to it) and `idempotency_claims` (a customer's keys);
 - small, rarely written tables shared by every sale are reference tables (a copy on
   every node, joined locally): sellers, categories, accounts, drawer sessions;
-- the rest stays on the coordinator: carts, web sessions and login throttling (hot
-  writes that a reference table would copy to every node), and alembic's version.
+- the rest stays on the coordinator: web sessions and login throttling (hot writes
+  that a reference table would copy to every node), and alembic's version.
 
 A distributed table can only hold a unique key or foreign key that includes its
 distribution column. Migration 0007 gave every sale table `seller_id` under composite
@@ -51,9 +53,10 @@ BY_SELLER = (
     "receipt_prints",
     "session_orders",
     "session_payments",
+    "cart_items",
 )
-BY_CUSTOMER = ("idempotency_claims",)
-COORDINATOR = ("carts", "cart_items", "sessions", "auth_throttle", "alembic_version")
+BY_CUSTOMER = ("carts", "idempotency_claims")
+COORDINATOR = ("sessions", "auth_throttle", "alembic_version")
 
 
 class NotCitus(Exception):
@@ -99,7 +102,7 @@ def placements(db: Database) -> list[Placement]:
     return out
 
 
-def distribute(db: Database) -> list[str]:
+def distribute(db: Database, *, shards: int | None = None) -> list[str]:
     """Distribute the schema (see the module's docstring); the steps taken, [] when done before."""
     if not is_citus(db):
         raise NotCitus(
@@ -119,13 +122,18 @@ def distribute(db: Database) -> list[str]:
         if not (todo_ref or todo_seller or todo_customer):
             return done
         conn.execute(text("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'"))
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        if shards is not None:
+            conn.execute(text(f"SET LOCAL citus.shard_count = {int(shards)}"))
         for table in todo_seller:
             conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_fill_seller ON {table}"))
         _refit_keys(conn, todo_seller, "seller_id", done)
-        # The cart's product key cannot cross from the coordinator to a shard; the line's
-        # seller is still held to the cart's (fk_cart_items_cart_seller).
+        _refit_keys(conn, todo_customer, "customer_id", done)
+        # A cart row is its customer's, its lines their seller's: the key between them
+        # cannot cross shards. The cart's lock still holds one seller per cart (every line
+        # is written under it, for the cart's seller; services.cart).
         conn.execute(
-            text("ALTER TABLE cart_items DROP CONSTRAINT IF EXISTS fk_cart_items_product_seller")
+            text("ALTER TABLE cart_items DROP CONSTRAINT IF EXISTS fk_cart_items_cart_seller")
         )
         # Citus takes a foreign key only between tables it already places: lift the keys
         # of every table placed here, and put them back once all are placed.
@@ -144,13 +152,22 @@ def distribute(db: Database) -> list[str]:
             _put_back_triggers(conn, triggers)
             done.append(f"{table}: distributed by seller_id")
         for table in todo_customer:
+            first = table == BY_CUSTOMER[0]
             conn.execute(
-                text("SELECT create_distributed_table(:t, 'customer_id', colocate_with => 'none')"),
-                {"t": table},
+                text("SELECT create_distributed_table(:t, 'customer_id', colocate_with => :with)"),
+                {"t": table, "with": "none" if first else BY_CUSTOMER[0]},
             )
             done.append(f"{table}: distributed by customer_id")
         for table, ddl in keys:
             conn.execute(text(f"ALTER TABLE {table} ADD {ddl}"))
+        # The sale's statements join on the seller and stay on one shard; reports and checks
+        # that join across sellers (by product or order id alone) are allowed to reshuffle.
+        conn.execute(
+            text(
+                "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.enable_repartition_joins"
+                " = on', current_database()); END $$"
+            )
+        )
     return done
 
 

@@ -237,6 +237,8 @@ class CartItem(Base):
     added_at: Mapped[datetime] = created_at()
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        # The line's key with its seller (the product's): the upsert's target on every server.
+        UniqueConstraint("cart_id", "product_id", "seller_id", name="uq_cart_items_line"),
         ForeignKeyConstraint(
             ["cart_id", "seller_id"],
             ["carts.id", "carts.seller_id"],

@@ -58,7 +58,7 @@ UPSERT_LINE = """
     WITH line AS (
         INSERT INTO cart_items (cart_id, product_id, seller_id, quantity)
         VALUES (%(cart)s, %(pid)s, %(sid)s, %(qty)s)
-        ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity
+        ON CONFLICT (cart_id, product_id, seller_id) DO UPDATE SET quantity = EXCLUDED.quantity
         RETURNING product_id, quantity, added_at
     ),
     lines AS (

@@ -169,7 +169,7 @@ def place_order(
     try:
         return in_plain_transaction(db, work, idempotent=True)  # by key
     except psycopg2.errors.UniqueViolation as exc:
-        if exc.diag.constraint_name != "uq_orders_customer_key":
+        if not routing.violates(exc, "uq_orders_customer_key"):
             raise
         # The same key committed while this one waited (and the cart was refilled since):
         # nothing of this attempt was written; answer with the first order.

@@ -103,14 +103,20 @@ LOCK_ORDER_FOR_PAYMENT = """
 """
 
 
-def order(s: Session, order_id: int) -> m.Order | None:
-    return s.scalars(select(m.Order).where(m.Order.id == order_id).with_for_update()).one_or_none()
+def order(s: Session, seller_id: int, order_id: int) -> m.Order | None:
+    return s.scalars(
+        select(m.Order)
+        .where(m.Order.seller_id == seller_id, m.Order.id == order_id)
+        .with_for_update()
+    ).one_or_none()
 
 
-def order_unless_taken(s: Session, order_id: int) -> m.Order | None:
+def order_unless_taken(s: Session, seller_id: int, order_id: int) -> m.Order | None:
     """The order locked, or None when another terminal holds it (the expiry sweep moves on)."""
     return s.scalars(
-        select(m.Order).where(m.Order.id == order_id).with_for_update(skip_locked=True)
+        select(m.Order)
+        .where(m.Order.seller_id == seller_id, m.Order.id == order_id)
+        .with_for_update(skip_locked=True)
     ).one_or_none()
 
 
@@ -188,7 +194,7 @@ LOCK_HEAD = (
 CREATE_HEAD = (
     "INSERT INTO ledger_heads (chain, seller_id, seq, hash)"
     " VALUES (%(chain)s, %(seller)s, 0, %(genesis)s)"
-    " ON CONFLICT (chain) DO NOTHING"
+    " ON CONFLICT DO NOTHING"
 )
 
 

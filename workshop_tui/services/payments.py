@@ -215,7 +215,7 @@ class PaymentService:
         try:
             done = in_plain_transaction(self.db, work, idempotent=True)  # by key
         except psycopg2.errors.UniqueViolation as exc:
-            if exc.diag.constraint_name != "uq_payments_customer_key":
+            if not routing.violates(exc, "uq_payments_customer_key"):
                 raise
             # The key was used while this attempt waited (a declined attempt leaves the order
             # payable): nothing of this attempt was written; answer as for a reused key.

@@ -86,7 +86,7 @@ def return_items(
             )
         transition(
             s,
-            order.id,
+            order,
             OrderAction.RETURN,
             status=returned_status(left).value,
             closed_at=func.now() if left == 0 else None,

@@ -20,7 +20,10 @@ The same statements run on plain PostgreSQL, so the engine behaves the same on b
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+
+import psycopg2
 
 from workshop_tui.services import _sql as sql
 from workshop_tui.services._sql import Tx
@@ -93,3 +96,12 @@ def rebind(tx: Tx, customer_id: int, scope: str, key: str, seller_id: int) -> No
 
 def unpaid_orders(tx: Tx, customer_id: int) -> int:
     return int(sql.value(tx, UNPAID, {"customer": customer_id}) or 0)
+
+
+def violates(exc: psycopg2.Error, constraint: str) -> bool:
+    """Whether `exc` is a violation of `constraint` (on a shard its name ends in the shard's id)."""
+    name = exc.diag.constraint_name
+    if name is None:  # a shard's error relayed by the coordinator names it in the message only
+        found = re.search(r'constraint "([^"]+)"', exc.diag.message_primary or "")
+        name = found.group(1) if found else ""
+    return name == constraint or re.fullmatch(re.escape(constraint) + r"_\d+", name) is not None

@@ -52,6 +52,9 @@ MOVE_STOCK = """
     """
 
 
+SELLERS_OF = "SELECT id, seller_id FROM products WHERE id = ANY(CAST(%(ids)s AS integer[]))"
+
+
 def adjust_stock(
     tx: Tx,
     deltas: Mapping[int, int],
@@ -65,6 +68,20 @@ def adjust_stock(
 
     Returns the new levels; NotFound when a product has no inventory row.
     """
+    if seller_id is None:
+        # Staff restocking name products only: their sellers first (rows sharded by seller
+        # are locked and moved with the seller named), one seller's products at a time.
+        sellers = sql.rows(tx, SELLERS_OF, {"ids": sorted(deltas)})
+        unknown = sorted(set(deltas) - {pid for pid, _ in sellers})
+        if unknown:
+            raise NotFound(f"no product #{unknown[0]}")
+        changes: list[StockChange] = []
+        for sid in sorted({sid for _, sid in sellers}):
+            part = {pid: deltas[pid] for pid, owner in sellers if owner == sid}
+            changes += adjust_stock(
+                tx, part, reason, order_id=order_id, actor_id=actor_id, seller_id=sid
+            )
+        return sorted(changes, key=lambda c: c.product_id)
     held = locks.inventory(tx, deltas, seller_id)
     unknown = sorted(set(deltas) - set(held))
     if unknown:

@@ -103,6 +103,9 @@ def upgrade() -> None:
         "uq_orders_id_seller_customer", "orders", ["id", "seller_id", "customer_id"]
     )
     op.create_unique_constraint("uq_payments_id_seller", "payments", ["id", "seller_id"])
+    op.create_unique_constraint(
+        "uq_cart_items_line", "cart_items", ["cart_id", "product_id", "seller_id"]
+    )
     op.create_foreign_key(
         "fk_payments_order_seller_customer",
         "payments",
@@ -160,6 +163,7 @@ def downgrade() -> None:
         op.drop_constraint(f"fk_{column}_seller", table, type_="foreignkey")
     op.drop_constraint("fk_payments_order_seller_customer", "payments", type_="foreignkey")
     op.drop_constraint("uq_payments_id_seller", "payments", type_="unique")
+    op.drop_constraint("uq_cart_items_line", "cart_items", type_="unique")
     op.drop_constraint("uq_orders_id_seller_customer", "orders", type_="unique")
     op.drop_constraint("uq_orders_id_seller", "orders", type_="unique")
     for table in FILLED:
