@@ -88,4 +88,4 @@ def database(session_database: Database, isolated_data_dir: Path) -> Database:
     return session_database
 
 
-from tests.engine.conftest import run_cli, shop  # noqa: E402,F401  (the engine tests' fixtures)
+from tests.engine.conftest import shop  # noqa: E402,F401  (the engine tests' fixture)

@@ -9,6 +9,7 @@ orders (staff at the counter are exempt), counted under the cart's lock.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -37,35 +38,71 @@ EXISTING_ORDER = (
 # stock taken and its movements, the session link, and the lines taken out of the cart.
 # Every row is the seller's (one shard when sharded by seller); the cart row keeps its
 # seller, with no lines left.
-PLACE_ORDER = """
+# Every row the statement writes is written from its parameters (the order's id from its
+# sequence first, NEXT_ORDER_ID; the lines as a VALUES list of their own length), never
+# from another part's result: on a database sharded by seller each part is then a plain
+# statement on the seller's shard, and the sale commits there alone (a part fed by
+# another's rows would pass them through the coordinator).
+NEXT_ORDER_ID = "SELECT nextval(pg_get_serial_sequence('orders', 'id'))"
+_PLACE_ORDER_TYPES = {
+    "order_id": "integer",
+    "customer_id": "integer",
+    "seller_id": "integer",
+    "status": "text",
+    "subtotal": "numeric",
+    "idempotency_key": "text",
+    "placed_by": "integer",
+    "channel": "text",
+    "expires_at": "timestamptz",
+    "pids": "integer[]",
+    "qtys": "integer[]",
+    "actor_id": "integer",
+    "cart": "integer",
+}
+
+
+@functools.cache
+def place_order_statement(lines: int, till: bool) -> sql.Planned:
+    """The checkout's one write statement for `lines` lines (with the drawer's link or not)."""
+    items = ", ".join(
+        f"(%(order_id)s, %(pid_{n})s, %(seller_id)s, %(qty_{n})s, %(price_{n})s)"
+        for n in range(lines)
+    )
+    movements = ", ".join(
+        f"(%(pid_{n})s, %(seller_id)s, -%(qty_{n})s, 'sale', %(order_id)s, %(actor_id)s)"
+        for n in range(lines)
+    )
+    session = (
+        """,
+    till AS (
+        INSERT INTO session_orders (order_id, seller_id, session_id)
+        VALUES (%(order_id)s, %(seller_id)s, %(session_id)s)
+    )"""
+        if till
+        else ""
+    )
+    text = f"""
     WITH new_order AS (
-        INSERT INTO orders (customer_id, seller_id, status, subtotal, discount_total, total,
+        INSERT INTO orders (id, customer_id, seller_id, status, subtotal, discount_total, total,
                             idempotency_key, placed_by, channel, expires_at)
-        VALUES (%(customer_id)s, %(seller_id)s, %(status)s, %(subtotal)s, 0, %(subtotal)s,
-                %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s)
+        VALUES (%(order_id)s, %(customer_id)s, %(seller_id)s, %(status)s, %(subtotal)s, 0,
+                %(subtotal)s, %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s)
         RETURNING id, created_at
-    ),
-    lines AS (
-        SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS integer[]),
-                             CAST(%(prices)s AS numeric[])) AS l(pid, qty, price)
     ),
     items AS (
         INSERT INTO order_items (order_id, product_id, seller_id, quantity, unit_price)
-        SELECT new_order.id, pid, %(seller_id)s, qty, price FROM new_order, lines
+        VALUES {items}
     ),
     taken AS (
-        UPDATE inventory SET stock_remaining = inventory.stock_remaining - lines.qty, updated_at = now()
-        FROM lines WHERE inventory.seller_id = %(seller_id)s AND inventory.product_id = lines.pid
+        UPDATE inventory SET stock_remaining = inventory.stock_remaining - l.qty, updated_at = now()
+          FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS integer[])) AS l(pid, qty)
+         WHERE inventory.seller_id = %(seller_id)s AND inventory.product_id = l.pid
         RETURNING inventory.product_id, inventory.stock_remaining
     ),
     moved AS (
         INSERT INTO stock_movements (product_id, seller_id, delta, reason, order_id, actor_id)
-        SELECT pid, %(seller_id)s, -qty, 'sale', new_order.id, %(actor_id)s FROM new_order, lines
-    ),
-    till AS (
-        INSERT INTO session_orders (order_id, seller_id, session_id)
-        SELECT new_order.id, %(seller_id)s, CAST(%(session_id)s AS integer) FROM new_order WHERE %(session_id)s IS NOT NULL
-    ),
+        VALUES {movements}
+    ){session},
     emptied AS (
         DELETE FROM cart_items WHERE seller_id = %(seller_id)s AND cart_id = %(cart)s
            AND product_id = ANY(CAST(%(pids)s AS integer[]))
@@ -74,26 +111,15 @@ PLACE_ORDER = """
            (SELECT json_agg(json_build_array(product_id, stock_remaining)) FROM taken) AS stock
     FROM new_order
     """
-_PLACE_ORDER = sql.Planned(
-    "place_order",
-    PLACE_ORDER,
-    {
-        "customer_id": "integer",
-        "seller_id": "integer",
-        "status": "text",
-        "subtotal": "numeric",
-        "idempotency_key": "text",
-        "placed_by": "integer",
-        "channel": "text",
-        "expires_at": "timestamptz",
-        "pids": "integer[]",
-        "qtys": "integer[]",
-        "prices": "numeric[]",
-        "actor_id": "integer",
-        "session_id": "integer",
-        "cart": "integer",
-    },
-)
+    types = dict(_PLACE_ORDER_TYPES)
+    for n in range(lines):
+        types |= {f"pid_{n}": "integer", f"qty_{n}": "integer", f"price_{n}": "numeric"}
+    if till:
+        types["session_id"] = "integer"
+    return sql.Planned(f"place_order_{lines}{'_till' if till else ''}", text, types)
+
+
+PLACE_ORDER = place_order_statement(1, False).sql  # one line's, for EXPLAIN in the tests
 
 
 def place_order(
@@ -150,19 +176,21 @@ def place_order(
             "channel": channel,
             "expires_at": datetime.now(UTC) + ttl,
         }
-        order_id, created_at, stock = sql.planned_one(
-            tx,
-            _PLACE_ORDER,
-            {
-                **values,
-                "pids": [line.product_id for line in lines],
-                "qtys": [line.quantity for line in lines],
-                "prices": [line.price for line in lines],
-                "actor_id": actor.id,
-                "session_id": till,
-                "cart": cart_id,
-            },
-        )
+        params: dict[str, Any] = {
+            **values,
+            "order_id": int(sql.one(tx, NEXT_ORDER_ID)[0]),
+            "pids": [line.product_id for line in lines],
+            "qtys": [line.quantity for line in lines],
+            "actor_id": actor.id,
+            "cart": cart_id,
+        }
+        for n, line in enumerate(lines):
+            params |= {f"pid_{n}": line.product_id, f"qty_{n}": line.quantity}
+            params[f"price_{n}"] = line.price
+        if till is not None:
+            params["session_id"] = till
+        statement = place_order_statement(len(lines), till is not None)
+        order_id, created_at, stock = sql.planned_one(tx, statement, params)
         changes[:] = [StockChange(pid, left) for pid, left in sorted(stock)]
         return new_order_view(order_id, created_at, values, lines, customer)
 

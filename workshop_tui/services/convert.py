@@ -49,7 +49,7 @@ ORDERS = """
            (SELECT json_agg(json_build_array(i.product_id, p.sku, p.name, i.quantity,
                                              CAST(i.unit_price AS text), i.returned_qty) ORDER BY i.product_id)
               FROM order_items i JOIN products p ON p.seller_id = i.seller_id AND p.id = i.product_id
-             WHERE i.seller_id = o.seller_id AND i.order_id = o.id) AS lines,
+             WHERE i.seller_id = {owner} AND i.order_id = o.id) AS lines,
            (SELECT json_agg(json_build_array(pm.id, pm.kind, pm.method, pm.status, CAST(pm.amount AS text),
                                              pm.reference, pm.created_at, t.chain, t.seq, t.hash,
                                              CAST(pm.tendered AS text)) ORDER BY pm.id)
@@ -57,9 +57,9 @@ ORDERS = """
               LEFT JOIN transactions t
                 ON t.seller_id = pm.seller_id AND t.payment_id = pm.id AND t.order_id = pm.order_id
                AND t.kind IN ('charge', 'refund', 'decline')
-             WHERE pm.seller_id = o.seller_id AND pm.order_id = o.id) AS payments,
+             WHERE pm.seller_id = {owner} AND pm.order_id = o.id) AS payments,
            (SELECT reason FROM cancellations x
-             WHERE x.seller_id = o.seller_id AND x.order_id = o.id) AS cancel_reason
+             WHERE x.seller_id = {owner} AND x.order_id = o.id) AS cancel_reason
       FROM orders o
       JOIN customers c ON c.id = o.customer_id
       JOIN sellers s ON s.id = o.seller_id
@@ -67,10 +67,13 @@ ORDERS = """
     """
 # Every join names the seller too: on a database sharded by seller that keeps each order's
 # rows together, and with the seller given the read stays on its shard.
-_ORDERS = sql.Planned("load_orders", ORDERS.format(seller=""), {"ids": "integer[]"})
+_ORDERS = sql.Planned(
+    "load_orders", ORDERS.format(seller="", owner="o.seller_id"), {"ids": "integer[]"}
+)
 _SELLERS_ORDERS = sql.Planned(
     "load_sellers_orders",
-    ORDERS.format(seller="AND o.seller_id = %(seller)s"),
+    # The seller named in each subquery too: Citus routes only what names it everywhere.
+    ORDERS.format(seller="AND o.seller_id = %(seller)s", owner="%(seller)s"),
     {"ids": "integer[]", "seller": "integer"},
 )
 

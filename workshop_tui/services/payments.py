@@ -42,49 +42,65 @@ EARLIER_PAYMENT = """
      WHERE p.seller_id = %(seller)s AND p.customer_id = %(customer)s
        AND p.idempotency_key = %(key)s
     """
+# The attempts the order has had, and the new attempt's id. The order row is locked, so
+# attempts on one order are numbered one at a time, and this statement (begun under that
+# lock) sees every earlier one. The id comes from the sequence first so that the statement
+# below names every row's key outright (on a database sharded by seller, a statement whose
+# parts read each other's results would not run on one shard alone).
+ATTEMPTS = (
+    "SELECT count(*) FROM payments WHERE seller_id = %(seller_id)s AND order_id = %(order_id)s"
+)
+NEXT_PAYMENT_ID = "SELECT nextval(pg_get_serial_sequence('payments', 'id'))"
 # The attempt, its session link and (on success) the order marked paid, in one statement.
-# The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
-# on one order are numbered one at a time, and this statement (begun under that lock) sees
-# every earlier one. A payable order's payments are all attempts: past `max_attempts` the
-# statement writes nothing and returns no row.
-RECORD_PAYMENT = f"""
+# The reference is METHOD-ORDER-ATTEMPT.
+RECORD_PAYMENT = """
     WITH payment AS (
-        INSERT INTO payments (order_id, customer_id, seller_id, kind, method, status, amount,
+        INSERT INTO payments (id, order_id, customer_id, seller_id, kind, method, status, amount,
                               reference, idempotency_key, tendered)
-        SELECT %(order_id)s, %(customer_id)s, %(seller_id)s, 'charge', %(method)s, %(status)s,
-               %(amount)s, %(ref_prefix)s || (count(*) + 1), %(idempotency_key)s, %(tendered)s
-          FROM payments WHERE seller_id = %(seller_id)s AND order_id = %(order_id)s
-        HAVING count(*) < %(max_attempts)s
+        VALUES (%(payment_id)s, %(order_id)s, %(customer_id)s, %(seller_id)s, 'charge', %(method)s,
+                %(status)s, %(amount)s, %(reference)s, %(idempotency_key)s, %(tendered)s)
         RETURNING id
     ),
-    till AS (
-        INSERT INTO session_payments (payment_id, seller_id, session_id)
-        SELECT id, %(seller_id)s, CAST(%(session_id)s AS integer) FROM payment WHERE %(session_id)s IS NOT NULL
-    ),
+{till}
     paid AS (
-        UPDATE orders SET status = '{S.PAID.value}', paid_at = now()
-         WHERE seller_id = %(seller_id)s AND id = %(order_id)s AND status IN {sql_list(TRANSITIONS[OrderAction.PAY].sources)}
-           AND %(status)s = 'succeeded' AND EXISTS (SELECT 1 FROM payment)
+        UPDATE orders SET status = '{paid}', paid_at = now()
+         WHERE seller_id = %(seller_id)s AND id = %(order_id)s
+           AND status IN {payable}
+           AND %(status)s = 'succeeded'
     )
     SELECT id FROM payment
     """
-_RECORD_PAYMENT = sql.Planned(
-    "record_payment",
-    RECORD_PAYMENT,
-    {
-        "order_id": "integer",
-        "customer_id": "integer",
-        "seller_id": "integer",
-        "method": "text",
-        "status": "text",
-        "amount": "numeric",
-        "ref_prefix": "text",
-        "idempotency_key": "text",
-        "tendered": "numeric",
-        "max_attempts": "integer",
-        "session_id": "integer",
-    },
+TILL = """
+    till AS (
+        INSERT INTO session_payments (payment_id, seller_id, session_id)
+        VALUES (%(payment_id)s, %(seller_id)s, %(session_id)s)
+    ),"""
+_ATTEMPTS = sql.Planned(
+    "payment_attempts", ATTEMPTS, {"seller_id": "integer", "order_id": "integer"}
 )
+_RECORD_TYPES = {
+    "payment_id": "integer",
+    "order_id": "integer",
+    "customer_id": "integer",
+    "seller_id": "integer",
+    "method": "text",
+    "status": "text",
+    "amount": "numeric",
+    "reference": "text",
+    "idempotency_key": "text",
+    "tendered": "numeric",
+}
+_FORMAT = {"paid": S.PAID.value, "payable": sql_list(TRANSITIONS[OrderAction.PAY].sources)}
+_RECORD_PAYMENT = sql.Planned(
+    "record_payment", RECORD_PAYMENT.format(till="", **_FORMAT), _RECORD_TYPES
+)
+_RECORD_TILL_PAYMENT = sql.Planned(
+    "record_till_payment",
+    RECORD_PAYMENT.format(till=TILL, **_FORMAT),
+    _RECORD_TYPES | {"session_id": "integer"},
+)
+
+RECORD_STATEMENTS = (_RECORD_PAYMENT, _RECORD_TILL_PAYMENT)
 
 
 class PaymentService:
@@ -166,29 +182,33 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            recorded = sql.planned_row(
-                s,
-                _RECORD_PAYMENT,
-                {
-                    "order_id": order.id,
-                    "customer_id": order.customer_id,
-                    "seller_id": seller,
-                    "max_attempts": max_attempts,
-                    "method": method,
-                    "status": status,
-                    "amount": order.total,
-                    "ref_prefix": f"{method.upper()}-{order.id}-",
-                    "idempotency_key": key,
-                    "session_id": till,
-                    "tendered": cash if succeeded else None,
-                },
+            attempts = int(
+                sql.planned_one(s, _ATTEMPTS, {"seller_id": seller, "order_id": order.id})[0]
             )
-            if recorded is None:
+            if attempts >= max_attempts:
                 raise TooManyAttempts(
                     f"order #{order.id} has had {max_attempts} payment attempts, the most"
                     " allowed: cancel it and order again",
                     limit=max_attempts,
                 )
+            recorded = sql.planned_row(
+                s,
+                _RECORD_PAYMENT if till is None else _RECORD_TILL_PAYMENT,
+                {
+                    "payment_id": int(sql.one(s, NEXT_PAYMENT_ID, {})[0]),
+                    "order_id": order.id,
+                    "customer_id": order.customer_id,
+                    "seller_id": seller,
+                    "method": method,
+                    "status": status,
+                    "amount": order.total,
+                    "reference": f"{method.upper()}-{order.id}-{attempts + 1}",
+                    "idempotency_key": key,
+                    "session_id": till,
+                    "tendered": cash if succeeded else None,
+                },
+            )
+            assert recorded is not None
             (payment_id,) = recorded
             entry = {
                 "amount": order.total,
