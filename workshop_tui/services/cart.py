@@ -39,7 +39,7 @@ DELETE_LINE = (
     "DELETE FROM cart_items WHERE seller_id = %(sid)s AND cart_id = %(cart)s"
     " AND product_id = %(pid)s"
 )
-SET_SELLER = "UPDATE carts SET seller_id = %(sid)s WHERE id = %(cart)s"
+SET_SELLER = "UPDATE carts SET seller_id = %(sid)s WHERE customer_id = %(owner)s AND id = %(cart)s"
 # A cart's lines are its seller's rows (one shard when sharded by seller): each statement
 # on them names that seller, and the cart row (the customer's) is written on its own.
 EMPTY_LINES = "DELETE FROM cart_items WHERE seller_id = %(old)s AND cart_id = %(cart)s"
@@ -127,7 +127,7 @@ def empty_cart(tx: Tx, cart: LockedCart, *, seller_id: int | None = None) -> Non
     """Remove every line and hand the cart to `seller_id` (None: free for any seller)."""
     if cart.seller_id is not None:
         sql.run(tx, EMPTY_LINES, {"cart": cart.id, "old": cart.seller_id})
-    sql.run(tx, SET_SELLER, {"cart": cart.id, "sid": seller_id})
+    sql.run(tx, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": seller_id})
 
 
 class CartService:
@@ -199,7 +199,7 @@ class CartService:
                 sql.run(s, DELETE_LINE, at)
             view = cart_view(s, owner_id, cart.id, cart.seller_id, None)
             if view.is_empty and cart.seller_id is not None:
-                sql.run(s, SET_SELLER, {"cart": cart.id, "sid": None})
+                sql.run(s, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": None})
             return view
         if quantity > stock:
             raise OutOfStock(
@@ -226,7 +226,7 @@ class CartService:
                 )
             empty_cart(s, cart, seller_id=seller_id)
         elif cart.seller_id != seller_id:  # an empty cart goes to the new line's seller
-            sql.run(s, SET_SELLER, {"cart": cart.id, "sid": seller_id})
+            sql.run(s, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": seller_id})
         lines = cart_lines(
             sql.planned_rows(
                 s,

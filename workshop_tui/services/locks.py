@@ -61,6 +61,7 @@ class LockedCart(NamedTuple):
     id: int
     seller_id: int | None
     has_items: bool
+    owner: int
 
 
 # The cart row is the customer's (on a database sharded by seller it lives with the
@@ -84,7 +85,7 @@ def cart(tx: Tx, owner_id: int) -> LockedCart:
     has_items = seller_id is not None and bool(
         sql.value(tx, HAS_ITEMS, {"sid": seller_id, "cart": cart_id})
     )
-    return LockedCart(cart_id, seller_id, has_items)
+    return LockedCart(cart_id, seller_id, has_items, owner_id)
 
 
 # --- 3. the order ----------------------------------------------------------------
