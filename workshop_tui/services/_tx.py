@@ -88,25 +88,27 @@ def in_plain_transaction(
     attempts = Attempts(db.settings, idempotent=idempotent)
     while True:
         attempts.next()
-        committing = False
         try:
             connection = db.engine.raw_connection()
         except DRIVER_ERRORS as exc:
             attempts.after_failure(exc, committing=False)
             continue
+        dbapi = dbapi_of(connection)
+        prepared: set[str] = connection.info.setdefault(PREPARED, set())
+        tx: PlainTx | None = None
         try:
-            prepared: set[str] = connection.info.setdefault(PREPARED, set())
-            tx = PlainTx(dbapi_of(connection), prepared)
+            dbapi.autocommit = True  # BEGIN goes with the first statement (services._sql.PlainTx)
+            tx = PlainTx(dbapi, prepared, transaction=True)
             wait = attempts.lock_wait_ms()
             if wait is not None:
                 tx.cursor.execute(SET_LOCK_WAIT, (str(wait),))
             result = work(tx)
-            committing = True
-            connection.commit()
+            tx.commit()  # unless work's last statement took COMMIT with it (run_and_commit)
             return result
         except DRIVER_ERRORS as exc:
             failure: BaseException = exc
-            _end_failed(db, connection, exc)
+            committing = tx is not None and tx.committing
+            _end_failed(db, connection, tx, exc)
             if sqlstate(exc) in PREPARED_LOST and NOT_KEPT not in prepared:
                 # This connection's server cannot keep prepared statements (a pooler in
                 # transaction mode): nothing was written; again, in plain SQL from now on.
@@ -114,11 +116,14 @@ def in_plain_transaction(
                 continue
         except BaseException:
             try:
-                connection.rollback()  # a refusal (ServiceError) or a bug: nothing of it stays
+                if tx is not None:
+                    tx.rollback()  # a refusal (ServiceError) or a bug: nothing of it stays
             except psycopg2.Error as exc:
                 _discard(db, connection, exc)
             raise
         finally:
+            if not dbapi.closed:
+                dbapi.autocommit = False  # the pool's other users expect transactions
             connection.close()  # back to the pool (a discarded one is replaced)
         attempts.after_failure(failure, committing=committing)
 
@@ -157,11 +162,13 @@ def read_plain(db: Database, work: Callable[[PlainTx], T]) -> T:
         attempts.after_failure(failure, committing=False)
 
 
-def _end_failed(db: Database, connection: PoolProxiedConnection, exc: BaseException) -> None:
+def _end_failed(
+    db: Database, connection: PoolProxiedConnection, tx: PlainTx | None, exc: BaseException
+) -> None:
     """Roll back a failed attempt; a connection that cannot even do that is discarded."""
-    if not connection_lost(exc, connection.dbapi_connection):
+    if tx is not None and not connection_lost(exc, connection.dbapi_connection):
         try:
-            connection.rollback()
+            tx.rollback()
             return
         except psycopg2.Error:
             pass

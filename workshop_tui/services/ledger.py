@@ -23,7 +23,7 @@ from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import locks
-from workshop_tui.services._sql import Tx
+from workshop_tui.services._sql import PlainTx, Tx
 from workshop_tui.services._tx import read_only
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.ledger_codec import (
@@ -95,8 +95,15 @@ def append_statement(entries: int) -> sql.Planned:
     return sql.Planned(f"ledger_append_{entries}", text, types)
 
 
-def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list[LedgerRef]:
-    """Append several rows to one chain under one lock of its head (the last lock a transaction takes)."""
+def append_entries(
+    s: Tx, seller_id: int, entries: list[dict[str, Any]], *, last: bool = False
+) -> list[LedgerRef]:
+    """Append several rows to one chain under one lock of its head (the last lock a transaction takes).
+
+    `last`: nothing follows in the transaction. On the hot path (a PlainTx) COMMIT then
+    goes with the append, so the chain head, the shop's most contended row, is released
+    one round trip sooner.
+    """
     chain = chain_for_seller(seller_id)
     seq, prev = locks.ledger_head(s, seller_id, chain)
     now = datetime.now(UTC)
@@ -134,11 +141,11 @@ def append_entries(s: Tx, seller_id: int, entries: list[dict[str, Any]]) -> list
             digest,
         )
         params |= {f"{name}_{n}": value for name, value in zip(_ENTRY, values, strict=True)}
-    sql.run_planned(
-        s,
-        append_statement(len(rows)),
-        params,
-    )
+    statement = append_statement(len(rows))
+    if last and isinstance(s, PlainTx):
+        s.run_and_commit(statement, params)
+    else:
+        sql.run_planned(s, statement, params)
     return refs
 
 

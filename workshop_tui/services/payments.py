@@ -228,6 +228,7 @@ class PaymentService:
                     {**entry, "kind": "attempt", "payload": {"outcome": status}},
                     {**entry, "kind": "charge" if succeeded else "decline", "payload": discounts},
                 ],
+                last=True,
             )
             # The result is built after COMMIT: the chain head stays locked only this long.
             return view, payment_id, refs[-1]
