@@ -6,7 +6,13 @@ from sqlalchemy import text
 
 from tests.engine.conftest import run_cli
 from workshop_tui.db import Database
-from workshop_tui.db.shard_trace import groups_touched, one_shard, shard_groups, trace
+from workshop_tui.db.shard_trace import (
+    groups_touched,
+    one_shard,
+    shard_groups,
+    trace,
+    transactions,
+)
 from workshop_tui.services import Services
 from workshop_tui.services.checkout import place_order_statement
 from workshop_tui.services.locks import CHECKOUT_LINES, LOCK_HEAD, LOCK_ORDER_FOR_PAYMENT
@@ -40,7 +46,8 @@ def test_checkout_and_payment_each_run_on_one_shard_group(database, shop):
     assert one_shard(checkout_notices, groups), checkout_notices
     assert one_shard(pay_notices, groups), pay_notices
     # the same seller's shard group
-    assert groups_touched(pay_notices, groups) == groups_touched(checkout_notices, groups)
+    [checkout_tx], [pay_tx] = transactions(checkout_notices), transactions(pay_notices)
+    assert groups_touched(pay_tx, groups) == groups_touched(checkout_tx, groups)
 
 
 @pytest.mark.parametrize(

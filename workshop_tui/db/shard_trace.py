@@ -22,17 +22,13 @@ SHARD_NAME = re.compile(r"\b[a-z_]+_(\d{6,})\b")
 
 
 class NoticeLog:
-    """A psycopg2 connection's `notices`, kept whole (a list would be cut to the last 50),
-    and only those raised inside a transaction (not autocommit): the sale's transactions,
-    not the single statements that route them."""
+    """A psycopg2 connection's `notices`, kept whole (a list would be cut to the last 50)."""
 
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
+    def __init__(self) -> None:
         self.notices: list[str] = []
 
     def append(self, notice: str) -> None:
-        if not self.connection.autocommit:
-            self.notices.append(notice)
+        self.notices.append(notice)
 
     def take(self) -> list[str]:
         taken, self.notices = self.notices, []
@@ -47,7 +43,7 @@ def trace(db: Database) -> list[NoticeLog]:
 
     @event.listens_for(db.engine, "connect")
     def _on_connect(dbapi: Any, _record: Any) -> None:
-        dbapi.notices = NoticeLog(dbapi)
+        dbapi.notices = NoticeLog()
         logs.append(dbapi.notices)
         with dbapi.cursor() as cur:
             cur.execute("SET citus.log_remote_commands = on")
@@ -82,9 +78,39 @@ def groups_touched(notices: Iterable[str], groups: dict[int, str | None]) -> set
     return touched
 
 
+def transactions(notices: list[str]) -> list[list[str]]:
+    """The notices of each distributed transaction that wrote: from the first BEGIN the
+    coordinator sends a worker to the last COMMIT (single statements outside a transaction
+    block, such as the lookups that route a sale, are sent without one)."""
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
+    open_ = 0
+    for notice in notices:
+        if "issuing BEGIN TRANSACTION" in notice:
+            if current is None:
+                current = []
+            open_ += 1
+        if current is None:
+            continue
+        current.append(notice)
+        if "issuing COMMIT" in notice or "issuing ROLLBACK" in notice:
+            open_ -= 1
+            if open_ == 0:
+                blocks.append(current)
+                current = None
+    if current is not None:
+        blocks.append(current)
+    writes = ("issuing INSERT", "issuing UPDATE", "issuing DELETE", "issuing COPY")
+    return [b for b in blocks if any(w in n for n in b for w in writes)]
+
+
 def one_shard(notices: list[str], groups: dict[int, str | None]) -> bool:
-    """Whether the transaction those notices tell of ran on one shard group, over one
-    connection to one worker, and committed without two-phase commit."""
-    begun = sum("issuing BEGIN TRANSACTION" in n for n in notices)
-    prepared = any("issuing PREPARE TRANSACTION" in n for n in notices)
-    return len(groups_touched(notices, groups)) == 1 and begun == 1 and not prepared
+    """Whether the one writing transaction those notices tell of ran on one shard group,
+    over one connection to one worker, and committed without two-phase commit."""
+    blocks = transactions(notices)
+    if len(blocks) != 1:
+        return False
+    block = blocks[0]
+    begun = sum("issuing BEGIN TRANSACTION" in n for n in block)
+    prepared = any("issuing PREPARE TRANSACTION" in n for n in block)
+    return len(groups_touched(block, groups)) == 1 and begun == 1 and not prepared
