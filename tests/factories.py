@@ -57,13 +57,16 @@ def product(
         s.add(
             Inventory(
                 product_id=row.id,
+                seller_id=seller_id,
                 stock_remaining=stock,
                 initial_stock=stock,
                 low_stock_threshold=threshold,
             )
         )
         if stock:
-            s.add(StockMovement(product_id=row.id, delta=stock, reason="initial"))
+            s.add(
+                StockMovement(product_id=row.id, seller_id=seller_id, delta=stock, reason="initial")
+            )
         return row.id
 
 

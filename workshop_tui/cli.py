@@ -214,9 +214,55 @@ def db_status(ctx: click.Context) -> None:
     current, head = status(database)
     click.echo(f"server: {mask_url(database.url)}")
     click.echo(f"database: {current or 'empty'}  code: {head}")
+    if current is not None:
+        _show_placements(database)
     if current != head:
         click.echo("behind: run `workshop db upgrade`")
         sys.exit(EXIT_CHECK_FAILED)
+
+
+def _show_placements(database) -> None:
+    from workshop_tui.db.distribute import placements
+
+    shown = placements(database)
+    if all(p.kind == "plain" for p in shown):
+        click.echo("tables: on this one server (not distributed)")
+        return
+    for p in shown:
+        where = {
+            "distributed": f"distributed by {p.column} ({p.shards} shards)",
+            "reference": "reference table (a copy on every node)",
+        }.get(p.kind, "on the coordinator")
+        click.echo(f"  {p.table}: {where}")
+
+
+@db.command("distribute")
+@click.option(
+    "--shards",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Shards per distributed table (Citus's citus.shard_count when not given).",
+)
+@click.pass_context
+@handles_errors
+def db_distribute(ctx: click.Context, shards: int | None) -> None:
+    """Shard the tables by seller on a Citus coordinator (after `db upgrade`; idempotent)."""
+    from workshop_tui.db.distribute import NotCitus, distribute
+    from workshop_tui.db.migrate import status
+
+    database = open_database(settings_from(ctx))
+    current, head = status(database)
+    if current != head:
+        fail(
+            f"the database is at {current or 'empty'}, not {head}: run `workshop db upgrade` first"
+        )
+    try:
+        steps = distribute(database, shards=shards)
+    except NotCitus as exc:
+        fail(str(exc))
+    for step in steps:
+        click.echo(step)
+    click.echo("distributed" + (" (already)" if not steps else ""))
 
 
 # --- sample data ------------------------------------------------------------

@@ -102,3 +102,16 @@ def test_orders_expire_reports_what_it_cancelled(make_services, database, shop):
         env={"WORKSHOP_ORDER_TTL_MINUTES": "0"},
     )
     assert result.exit_code == 0 and f"expired 1 order(s): {order.id}" in result.output
+
+
+def test_db_distribute_on_plain_postgresql_is_refused_in_one_line_with_exit_2(scratch_url):
+    assert run(scratch_url, "db", "upgrade").exit_code == 0
+    refused = run(scratch_url, "db", "distribute")
+    assert refused.exit_code == 2
+    assert refused.stderr.strip().count("\n") == 0
+    assert "Citus" in refused.stderr
+
+
+def test_db_status_says_the_tables_are_on_one_server_when_not_distributed(scratch_url):
+    run(scratch_url, "db", "upgrade")
+    assert "not distributed" in run(scratch_url, "db", "status").output

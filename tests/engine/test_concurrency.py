@@ -155,12 +155,14 @@ def test_a_payment_that_waited_while_its_key_was_used_returns_that_attempt(
     order = services.orders.checkout(shop.customer, "k")
     holder = database.engine.raw_connection()
     cur = holder.cursor()
-    cur.execute("SELECT id FROM orders WHERE id = %s FOR UPDATE", (order.id,))
     cur.execute(
-        "INSERT INTO payments (order_id, customer_id, kind, method, status, amount, reference,"
-        " idempotency_key) VALUES (%s, %s, 'charge', 'card', 'declined', 250, 'CARD-x-1',"
-        " 'pay-once') RETURNING id",
-        (order.id, shop.customer.id),
+        "SELECT id FROM orders WHERE seller_id = %s AND id = %s FOR UPDATE", (shop.acme, order.id)
+    )
+    cur.execute(
+        "INSERT INTO payments (order_id, customer_id, seller_id, kind, method, status, amount,"
+        " reference, idempotency_key) VALUES (%s, %s, %s, 'charge', 'card', 'declined', 250,"
+        " 'CARD-x-1', 'pay-once') RETURNING id",
+        (order.id, shop.customer.id, shop.acme),
     )
     first_id = cur.fetchone()[0]
     results = []

@@ -68,8 +68,10 @@ def test_an_inserted_row_is_found(ledger_rows, database):
     tamper(database, "UPDATE transactions SET seq = seq - 1000 WHERE seq > 1000")
     tamper(
         database,
-        "INSERT INTO transactions (chain, seq, kind, amount, created_at, prev_hash, hash, payload) "
-        "SELECT chain, 3, 'charge', 5, now(), hash, repeat('f', 64), '{}' FROM transactions WHERE seq = 2",
+        "INSERT INTO transactions"
+        " (chain, seller_id, seq, kind, amount, created_at, prev_hash, hash, payload)"
+        " SELECT chain, seller_id, 3, 'charge', 5, now(), hash, repeat('f', 64), '{}'"
+        " FROM transactions WHERE seq = 2",
     )
     assert not ledger_rows.ledger.verify().ok
 

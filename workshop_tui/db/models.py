@@ -65,6 +65,40 @@ def created_at() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
+# Every row of a sale carries its seller (migration 0007), under a composite foreign key to
+# the row it belongs to, so a database sharded by seller (Citus, `workshop db distribute`)
+# keeps each sale's rows on one shard. A trigger fills the column when an INSERT leaves it
+# out (the seed files, rare paths); the sale's own statements name it, which is what routes
+# them to one shard.
+SELLER_FILLED = {
+    "inventory": "product",
+    "order_items": "order",
+    "payments": "order",
+    "transactions": "chain",
+    "ledger_heads": "chain",
+    "stock_movements": "product",
+    "cancellations": "order",
+    "returns": "order",
+    "order_discounts": "order",
+    "receipt_prints": "payment",
+    "session_orders": "order",
+    "session_payments": "payment",
+}
+
+
+def _by_seller(column: str, parent: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        [column, "seller_id"],
+        [f"{parent}.id", f"{parent}.seller_id"],
+        name=f"fk_{column}_seller",
+    )
+
+
+def _chain_is_sellers() -> CheckConstraint:
+    # The chain names its seller, so (seller_id, chain, seq) is as unique as (chain, seq).
+    return CheckConstraint("chain = 'seller-' || seller_id", name="chain_is_sellers")
+
+
 class Seller(Base):
     __tablename__ = "sellers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -118,6 +152,7 @@ class Product(Base):
 class Inventory(Base):
     __tablename__ = "inventory"
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     stock_remaining: Mapped[int] = mapped_column(Integer, nullable=False)
     initial_stock: Mapped[int] = mapped_column(Integer, nullable=False)
     low_stock_threshold: Mapped[int] = mapped_column(Integer, nullable=False, server_default="5")
@@ -126,6 +161,7 @@ class Inventory(Base):
         CheckConstraint("stock_remaining >= 0", name="stock_nonnegative"),
         CheckConstraint("initial_stock >= 0", name="initial_nonnegative"),
         Index("ix_inventory_in_stock", "product_id", postgresql_where="stock_remaining > 0"),
+        _by_seller("product_id", "products"),
     )
 
 
@@ -201,6 +237,8 @@ class CartItem(Base):
     added_at: Mapped[datetime] = created_at()
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        # The line's key with its seller (the product's): the upsert's target on every server.
+        UniqueConstraint("cart_id", "product_id", "seller_id", name="uq_cart_items_line"),
         ForeignKeyConstraint(
             ["cart_id", "seller_id"],
             ["carts.id", "carts.seller_id"],
@@ -243,6 +281,9 @@ class Order(Base):
         UniqueConstraint("customer_id", "idempotency_key", name="uq_orders_customer_key"),
         # The target of payments' (order_id, customer_id) key: a payment's customer is its order's.
         UniqueConstraint("id", "customer_id", name="uq_orders_id_customer"),
+        # Targets of the co-location keys: every row of an order carries the order's seller.
+        UniqueConstraint("id", "seller_id", name="uq_orders_id_seller"),
+        UniqueConstraint("id", "seller_id", "customer_id", name="uq_orders_id_seller_customer"),
         Index("ix_orders_customer_history", "customer_id", "created_at", "id"),
         # The unpaid orders a checkout counts against the customer's limit.
         Index(
@@ -265,6 +306,7 @@ class OrderItem(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False, index=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     quantity: Mapped[int] = mapped_column(Integer, nullable=False)
     unit_price: Mapped[Decimal] = mapped_column(Money, nullable=False)
     returned_qty: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
@@ -275,6 +317,8 @@ class OrderItem(Base):
             "returned_qty >= 0 AND returned_qty <= quantity", name="returned_within_bought"
         ),
         UniqueConstraint("order_id", "product_id", name="uq_order_items_order_product"),
+        _by_seller("order_id", "orders"),
+        _by_seller("product_id", "products"),
     )
 
 
@@ -287,6 +331,7 @@ class Payment(Base):
     # The order's customer, copied so that payment keys are scoped per customer like order
     # keys: one customer's key never meets another's.
     customer_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     method: Mapped[str] = mapped_column(String(10), nullable=False)
     status: Mapped[str] = mapped_column(String(12), nullable=False)
@@ -303,6 +348,12 @@ class Payment(Base):
             ["orders.id", "orders.customer_id"],
             name="fk_payments_order_customer",
         ),
+        ForeignKeyConstraint(
+            ["order_id", "seller_id", "customer_id"],
+            ["orders.id", "orders.seller_id", "orders.customer_id"],
+            name="fk_payments_order_seller_customer",
+        ),
+        UniqueConstraint("id", "seller_id", name="uq_payments_id_seller"),
         CheckConstraint("kind IN ('charge', 'refund')", name="kind_known"),
         CheckConstraint(
             "tendered IS NULL OR (method = 'cash' AND kind = 'charge' AND tendered >= amount)",
@@ -319,8 +370,10 @@ class LedgerHead(Base):
 
     __tablename__ = "ledger_heads"
     chain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    __table_args__ = (_chain_is_sellers(),)
 
 
 class Transaction(Base):
@@ -329,6 +382,7 @@ class Transaction(Base):
     __tablename__ = "transactions"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     chain: Mapped[str] = mapped_column(String(40), nullable=False)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -342,6 +396,9 @@ class Transaction(Base):
     __table_args__ = (
         UniqueConstraint("chain", "seq", name="uq_transactions_chain_seq"),
         CheckConstraint("seq >= 1", name="seq_positive"),
+        _chain_is_sellers(),
+        _by_seller("order_id", "orders"),
+        _by_seller("payment_id", "payments"),
     )
 
 
@@ -349,10 +406,12 @@ class Cancellation(Base):
     __tablename__ = "cancellations"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, unique=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     refund_amount: Mapped[Decimal] = mapped_column(Money, nullable=False, server_default="0")
     created_at: Mapped[datetime] = created_at()
+    __table_args__ = (_by_seller("order_id", "orders"),)
 
 
 class Return(Base):
@@ -360,12 +419,17 @@ class Return(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     quantity: Mapped[int] = mapped_column(Integer, nullable=False)
     refund_amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
     processed_by: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     created_at: Mapped[datetime] = created_at()
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        _by_seller("order_id", "orders"),
+        _by_seller("product_id", "products"),
+    )
 
 
 class StockMovement(Base):
@@ -374,6 +438,7 @@ class StockMovement(Base):
     __tablename__ = "stock_movements"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False, index=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     delta: Mapped[int] = mapped_column(Integer, nullable=False)
     reason: Mapped[str] = mapped_column(String(12), nullable=False)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
@@ -382,6 +447,8 @@ class StockMovement(Base):
     __table_args__ = (
         CheckConstraint(_in("reason", MOVEMENT_REASONS), name="reason_known"),
         CheckConstraint("delta <> 0", name="delta_nonzero"),
+        _by_seller("product_id", "products"),
+        _by_seller("order_id", "orders"),
     )
 
 
@@ -447,9 +514,11 @@ class SessionPayment(Base):
 
     __tablename__ = "session_payments"
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), primary_key=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     session_id: Mapped[int] = mapped_column(
         ForeignKey("cash_sessions.id"), nullable=False, index=True
     )
+    __table_args__ = (_by_seller("payment_id", "payments"),)
 
 
 class OrderDiscount(Base):
@@ -459,6 +528,7 @@ class OrderDiscount(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(8), nullable=False)
     value: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
@@ -469,6 +539,8 @@ class OrderDiscount(Base):
         CheckConstraint("kind IN ('percent', 'fixed')", name="kind_known"),
         CheckConstraint("value > 0 AND amount > 0", name="positive"),
         CheckConstraint("kind <> 'percent' OR value <= 100", name="percent_at_most_100"),
+        _by_seller("order_id", "orders"),
+        _by_seller("product_id", "products"),
     )
 
 
@@ -478,10 +550,14 @@ class ReceiptPrint(Base):
     __tablename__ = "receipt_prints"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), nullable=False, index=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     copy_number: Mapped[int] = mapped_column(Integer, nullable=False)
     printed_by: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     printed_at: Mapped[datetime] = created_at()
-    __table_args__ = (UniqueConstraint("payment_id", "copy_number", name="uq_receipt_prints_copy"),)
+    __table_args__ = (
+        UniqueConstraint("payment_id", "copy_number", name="uq_receipt_prints_copy"),
+        _by_seller("payment_id", "payments"),
+    )
 
 
 class SessionOrder(Base):
@@ -489,6 +565,27 @@ class SessionOrder(Base):
 
     __tablename__ = "session_orders"
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
     session_id: Mapped[int] = mapped_column(
         ForeignKey("cash_sessions.id"), nullable=False, index=True
     )
+    __table_args__ = (_by_seller("order_id", "orders"),)
+
+
+class IdempotencyClaim(Base):
+    """Which seller a customer's idempotency key was first used with (migration 0007).
+
+    Orders and payments are unique per (customer, key) in one database; sharded by seller
+    (Citus) a unique key can only hold per seller. The claim, one row per customer's key and
+    on the customer's own shard, is taken in one statement before the sale: a key reused
+    with another seller finds the seller it belongs to, so it still makes one order and
+    one charge (DESIGN invariant 4) on both kinds of database.
+    """
+
+    __tablename__ = "idempotency_claims"
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seller_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = created_at()
+    __table_args__ = (CheckConstraint("scope IN ('order', 'payment')", name="scope_known"),)

@@ -47,7 +47,7 @@ LEDGER_SPAN = """
 """
 ORDER_LINES = """
     SELECT i.order_id, i.quantity, i.unit_price, p.category_id
-      FROM order_items i JOIN products p ON p.id = i.product_id
+      FROM order_items i JOIN products p ON p.seller_id = i.seller_id AND p.id = i.product_id
      WHERE i.order_id = ANY(CAST(%(ids)s AS integer[]))
 """
 NAMES = (

@@ -23,54 +23,54 @@ from workshop_tui.services.types import Account, Cart, CartLine
 from workshop_tui.services.validate import check_id, check_quantity
 
 FIND_CART = "SELECT id, seller_id FROM carts WHERE customer_id = %(owner)s"
-LINE_QUANTITY = "SELECT quantity FROM cart_items WHERE cart_id = %(cart)s AND product_id = %(pid)s"
+LINE_QUANTITY = (
+    "SELECT quantity FROM cart_items"
+    " WHERE seller_id = %(sid)s AND cart_id = %(cart)s AND product_id = %(pid)s"
+)
 PRODUCT = """
     SELECT p.seller_id, p.name, p.is_active, inv.stock_remaining, s.name AS seller_name
       FROM products p
-      JOIN inventory inv ON inv.product_id = p.id
+      JOIN inventory inv ON inv.seller_id = p.seller_id AND inv.product_id = p.id
       JOIN sellers s ON s.id = p.seller_id
      WHERE p.id = %(pid)s
 """
 SELLER_NAME = "SELECT name FROM sellers WHERE id = %(sid)s"
-DELETE_LINE = "DELETE FROM cart_items WHERE cart_id = %(cart)s AND product_id = %(pid)s"
-SET_SELLER = "UPDATE carts SET seller_id = %(sid)s WHERE id = %(cart)s"
-# Empty a cart and hand it to seller `sid` (NULL: to none). One statement on its own, and
-# the last part of the checkout's (services.checkout).
-EMPTY_LINES = "DELETE FROM cart_items WHERE cart_id = %(cart)s"
-EMPTY_CART = f"WITH emptied AS ({EMPTY_LINES}) {SET_SELLER}"
+DELETE_LINE = (
+    "DELETE FROM cart_items WHERE seller_id = %(sid)s AND cart_id = %(cart)s"
+    " AND product_id = %(pid)s"
+)
+SET_SELLER = "UPDATE carts SET seller_id = %(sid)s WHERE customer_id = %(owner)s AND id = %(cart)s"
+# A cart's lines are its seller's rows (one shard when sharded by seller): each statement
+# on them names that seller, and the cart row (the customer's) is written on its own.
+EMPTY_LINES = "DELETE FROM cart_items WHERE seller_id = %(old)s AND cart_id = %(cart)s"
 LINES = """
     SELECT i.product_id, p.sku, p.name, p.price, i.quantity, inv.stock_remaining
       FROM cart_items i
-      JOIN products p ON p.id = i.product_id
-      JOIN inventory inv ON inv.product_id = i.product_id
-     WHERE i.cart_id = %(cart)s
+      JOIN products p ON p.seller_id = i.seller_id AND p.id = i.product_id
+      JOIN inventory inv ON inv.seller_id = i.seller_id AND inv.product_id = i.product_id
+     WHERE i.seller_id = %(sid)s AND i.cart_id = %(cart)s
      ORDER BY i.added_at, i.product_id
 """
-# Set one line, hand the cart to its seller if it was not theirs yet, and answer with every
-# line, in one round trip: the line as written (RETURNING) with the others as they stand.
-# The cart's lock is held, so no other line changes under it; the foreign key from the
-# line to (cart, seller) is checked at the end of the statement, after the hand-over.
+# Set one line and answer with every line, in one round trip: the line as written
+# (RETURNING) with the others as they stand. The cart's lock is held, so no other line
+# changes under it.
 UPSERT_LINE = """
-    WITH handed AS (
-        UPDATE carts SET seller_id = %(sid)s
-         WHERE id = %(cart)s AND seller_id IS DISTINCT FROM %(sid)s
-    ),
-    line AS (
+    WITH line AS (
         INSERT INTO cart_items (cart_id, product_id, seller_id, quantity)
         VALUES (%(cart)s, %(pid)s, %(sid)s, %(qty)s)
-        ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity
+        ON CONFLICT (cart_id, product_id, seller_id) DO UPDATE SET quantity = EXCLUDED.quantity
         RETURNING product_id, quantity, added_at
     ),
     lines AS (
         SELECT product_id, quantity, added_at FROM line
         UNION ALL
         SELECT product_id, quantity, added_at FROM cart_items
-         WHERE cart_id = %(cart)s AND product_id <> %(pid)s
+         WHERE seller_id = %(sid)s AND cart_id = %(cart)s AND product_id <> %(pid)s
     )
     SELECT i.product_id, p.sku, p.name, p.price, i.quantity, inv.stock_remaining
       FROM lines i
-      JOIN products p ON p.id = i.product_id
-      JOIN inventory inv ON inv.product_id = i.product_id
+      JOIN products p ON p.seller_id = %(sid)s AND p.id = i.product_id
+      JOIN inventory inv ON inv.seller_id = %(sid)s AND inv.product_id = i.product_id
      ORDER BY i.added_at, i.product_id
 """
 _UPSERT_LINE = sql.Planned(
@@ -99,7 +99,11 @@ def cart_lines(rows: list[Any]) -> tuple[CartLine, ...]:
 def cart_view(
     s: Tx, owner_id: int, cart_id: int, seller_id: int | None, seller_name: str | None
 ) -> Cart:
-    lines = cart_lines(sql.rows(s, LINES, {"cart": cart_id}))
+    lines = (
+        cart_lines(sql.rows(s, LINES, {"cart": cart_id, "sid": seller_id}))
+        if seller_id is not None
+        else ()
+    )
     total = sum((line.line_total for line in lines), Decimal("0.00"))
     if not lines:
         seller_id = seller_name = None
@@ -119,9 +123,11 @@ def read_cart(s: Tx, owner_id: int) -> Cart:
     return cart_view(s, owner_id, cart.id, cart.seller_id, None)
 
 
-def empty_cart(tx: Tx, cart_id: int, *, seller_id: int | None = None) -> None:
+def empty_cart(tx: Tx, cart: LockedCart, *, seller_id: int | None = None) -> None:
     """Remove every line and hand the cart to `seller_id` (None: free for any seller)."""
-    sql.run(tx, EMPTY_CART, {"cart": cart_id, "sid": seller_id})
+    if cart.seller_id is not None:
+        sql.run(tx, EMPTY_LINES, {"cart": cart.id, "old": cart.seller_id})
+    sql.run(tx, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": seller_id})
 
 
 class CartService:
@@ -140,24 +146,7 @@ class CartService:
         check_quantity(quantity, self.db.settings.max_line_quantity)
 
         def work(s: Tx) -> Cart:
-            row = locks.cart_with_product(s, actor.id, product_id)
-            if row is None:  # no cart yet: create it, then the general path
-                return self._set(
-                    s, actor.id, locks.cart(s, actor.id), product_id, quantity, replace
-                )
-            product = None
-            if row.p_name is not None:
-                product = (
-                    row.p_seller_id,
-                    row.p_name,
-                    row.p_active,
-                    row.p_stock,
-                    row.p_seller_name,
-                )
-            cart = LockedCart(row.id, row.seller_id, row.has_items)
-            return self._set(
-                s, actor.id, cart, product_id, quantity, replace, product=product, looked_up=True
-            )
+            return self._set(s, actor.id, locks.cart(s, actor.id), product_id, quantity, replace)
 
         return in_plain_transaction(self.db, work, idempotent=True)  # a quantity, not a delta
 
@@ -173,7 +162,10 @@ class CartService:
 
         def work(s: Tx) -> Cart:
             cart = locks.cart(s, actor.id)
-            current = sql.value(s, LINE_QUANTITY, {"cart": cart.id, "pid": product_id}) or 0
+            current = 0
+            if cart.seller_id is not None:
+                at = {"cart": cart.id, "pid": product_id, "sid": cart.seller_id}
+                current = sql.value(s, LINE_QUANTITY, at) or 0
             wanted = max(0, current + delta)
             check_quantity(wanted, self.db.settings.max_line_quantity)
             return self._set(s, actor.id, cart, product_id, wanted, replace)
@@ -183,7 +175,7 @@ class CartService:
     def clear(self, actor: Account) -> Cart:
         def work(s: Tx) -> Cart:
             cart = locks.cart(s, actor.id)
-            empty_cart(s, cart.id)
+            empty_cart(s, cart)
             return cart_view(s, actor.id, cart.id, None, None)
 
         return in_plain_transaction(self.db, work, idempotent=True)
@@ -196,20 +188,18 @@ class CartService:
         product_id: int,
         quantity: int,
         replace: bool,
-        *,
-        product: tuple[Any, ...] | None = None,
-        looked_up: bool = False,
     ) -> Cart:
-        if not looked_up:
-            product = sql.row(s, PRODUCT, {"pid": product_id})
+        product = sql.row(s, PRODUCT, {"pid": product_id})
         if product is None or not product[2]:
             raise NotFound(f"no product #{product_id}")
         seller_id, name, _active, stock, seller_name = product
         if quantity == 0:
-            sql.run(s, DELETE_LINE, {"cart": cart.id, "pid": product_id})
+            if cart.seller_id is not None:
+                at = {"cart": cart.id, "pid": product_id, "sid": cart.seller_id}
+                sql.run(s, DELETE_LINE, at)
             view = cart_view(s, owner_id, cart.id, cart.seller_id, None)
             if view.is_empty and cart.seller_id is not None:
-                sql.run(s, SET_SELLER, {"cart": cart.id, "sid": None})
+                sql.run(s, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": None})
             return view
         if quantity > stock:
             raise OutOfStock(
@@ -234,7 +224,9 @@ class CartService:
                     product_seller_id=seller_id,
                     product_seller=seller_name,
                 )
-            empty_cart(s, cart.id, seller_id=seller_id)
+            empty_cart(s, cart, seller_id=seller_id)
+        elif cart.seller_id != seller_id:  # an empty cart goes to the new line's seller
+            sql.run(s, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": seller_id})
         lines = cart_lines(
             sql.planned_rows(
                 s,

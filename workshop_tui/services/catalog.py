@@ -25,7 +25,7 @@ PRODUCTS = """
            s.name AS seller_name, s.rating AS seller_rating, c.id AS category_id,
            c.name AS category_name
     FROM products p
-    JOIN inventory i ON i.product_id = p.id
+    JOIN inventory i ON i.seller_id = p.seller_id AND i.product_id = p.id
     JOIN sellers s ON s.id = p.seller_id
     JOIN categories c ON c.id = p.category_id"""
 

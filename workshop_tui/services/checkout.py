@@ -9,6 +9,7 @@ orders (staff at the counter are exempt), counted under the cart's lock.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -18,10 +19,9 @@ import psycopg2.errors
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
-from workshop_tui.services import locks
+from workshop_tui.services import locks, routing
 from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import in_plain_transaction, read_plain
-from workshop_tui.services.cart import EMPTY_LINES, SET_SELLER
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, TooManyUnpaid
 from workshop_tui.services.states import OrderStatus
@@ -31,66 +31,95 @@ CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
 
 CUSTOMER = "SELECT id, name, username, phone FROM customers WHERE id = %(id)s"
 EXISTING_ORDER = (
-    "SELECT id FROM orders WHERE customer_id = %(customer)s AND idempotency_key = %(key)s"
+    "SELECT id FROM orders WHERE seller_id = %(seller)s AND customer_id = %(customer)s"
+    " AND idempotency_key = %(key)s"
 )
 # Everything a checkout writes, under the locks already held: the order, its lines, the
-# stock taken and its movements, the session link, and the emptied cart.
-PLACE_ORDER = f"""
+# stock taken and its movements, the session link, and the lines taken out of the cart.
+# Every row is the seller's (one shard when sharded by seller); the cart row keeps its
+# seller, with no lines left.
+# Every row the statement writes is written from its parameters (the order's id from its
+# sequence first, NEXT_ORDER_ID; the lines as a VALUES list of their own length), never
+# from another part's result: on a database sharded by seller each part is then a plain
+# statement on the seller's shard, and the sale commits there alone (a part fed by
+# another's rows would pass them through the coordinator).
+NEXT_ORDER_ID = "SELECT nextval(pg_get_serial_sequence('orders', 'id'))"
+_PLACE_ORDER_TYPES = {
+    "order_id": "integer",
+    "customer_id": "integer",
+    "seller_id": "integer",
+    "status": "text",
+    "subtotal": "numeric",
+    "idempotency_key": "text",
+    "placed_by": "integer",
+    "channel": "text",
+    "expires_at": "timestamptz",
+    "pids": "integer[]",
+    "qtys": "integer[]",
+    "actor_id": "integer",
+    "cart": "integer",
+}
+
+
+@functools.cache
+def place_order_statement(lines: int, till: bool) -> sql.Planned:
+    """The checkout's one write statement for `lines` lines (with the drawer's link or not)."""
+    items = ", ".join(
+        f"(%(order_id)s, %(pid_{n})s, %(seller_id)s, %(qty_{n})s, %(price_{n})s)"
+        for n in range(lines)
+    )
+    movements = ", ".join(
+        f"(%(pid_{n})s, %(seller_id)s, -%(qty_{n})s, 'sale', %(order_id)s, %(actor_id)s)"
+        for n in range(lines)
+    )
+    session = (
+        """,
+    till AS (
+        INSERT INTO session_orders (order_id, seller_id, session_id)
+        VALUES (%(order_id)s, %(seller_id)s, %(session_id)s)
+    )"""
+        if till
+        else ""
+    )
+    text = f"""
     WITH new_order AS (
-        INSERT INTO orders (customer_id, seller_id, status, subtotal, discount_total, total,
+        INSERT INTO orders (id, customer_id, seller_id, status, subtotal, discount_total, total,
                             idempotency_key, placed_by, channel, expires_at)
-        VALUES (%(customer_id)s, %(seller_id)s, %(status)s, %(subtotal)s, 0, %(subtotal)s,
-                %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s)
+        VALUES (%(order_id)s, %(customer_id)s, %(seller_id)s, %(status)s, %(subtotal)s, 0,
+                %(subtotal)s, %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s)
         RETURNING id, created_at
     ),
-    lines AS (
-        SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS integer[]),
-                             CAST(%(prices)s AS numeric[])) AS l(pid, qty, price)
-    ),
     items AS (
-        INSERT INTO order_items (order_id, product_id, quantity, unit_price)
-        SELECT new_order.id, pid, qty, price FROM new_order, lines
+        INSERT INTO order_items (order_id, product_id, seller_id, quantity, unit_price)
+        VALUES {items}
     ),
     taken AS (
-        UPDATE inventory SET stock_remaining = inventory.stock_remaining - lines.qty, updated_at = now()
-        FROM lines WHERE inventory.product_id = lines.pid
+        UPDATE inventory SET stock_remaining = inventory.stock_remaining - l.qty, updated_at = now()
+          FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS integer[])) AS l(pid, qty)
+         WHERE inventory.seller_id = %(seller_id)s AND inventory.product_id = l.pid
         RETURNING inventory.product_id, inventory.stock_remaining
     ),
     moved AS (
-        INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
-        SELECT pid, -qty, 'sale', new_order.id, %(actor_id)s FROM new_order, lines
-    ),
-    till AS (
-        INSERT INTO session_orders (order_id, session_id)
-        SELECT new_order.id, CAST(%(session_id)s AS integer) FROM new_order WHERE %(session_id)s IS NOT NULL
-    ),
-    emptied AS ({EMPTY_LINES}),
-    cart AS ({SET_SELLER})
+        INSERT INTO stock_movements (product_id, seller_id, delta, reason, order_id, actor_id)
+        VALUES {movements}
+    ){session},
+    emptied AS (
+        DELETE FROM cart_items WHERE seller_id = %(seller_id)s AND cart_id = %(cart)s
+           AND product_id = ANY(CAST(%(pids)s AS integer[]))
+    )
     SELECT new_order.id, new_order.created_at,
            (SELECT json_agg(json_build_array(product_id, stock_remaining)) FROM taken) AS stock
     FROM new_order
     """
-_PLACE_ORDER = sql.Planned(
-    "place_order",
-    PLACE_ORDER,
-    {
-        "customer_id": "integer",
-        "seller_id": "integer",
-        "status": "text",
-        "subtotal": "numeric",
-        "idempotency_key": "text",
-        "placed_by": "integer",
-        "channel": "text",
-        "expires_at": "timestamptz",
-        "pids": "integer[]",
-        "qtys": "integer[]",
-        "prices": "numeric[]",
-        "actor_id": "integer",
-        "session_id": "integer",
-        "cart": "integer",
-        "sid": "integer",
-    },
-)
+    types = dict(_PLACE_ORDER_TYPES)
+    for n in range(lines):
+        types |= {f"pid_{n}": "integer", f"qty_{n}": "integer", f"price_{n}": "numeric"}
+    if till:
+        types["session_id"] = "integer"
+    return sql.Planned(f"place_order_{lines}{'_till' if till else ''}", text, types)
+
+
+PLACE_ORDER = place_order_statement(1, False).sql  # one line's, for EXPLAIN in the tests
 
 
 def place_order(
@@ -107,33 +136,37 @@ def place_order(
     `changes` receives the stock levels the checkout left (empty when nothing was taken).
     """
     ttl = timedelta(minutes=db.settings.order_ttl_minutes)
+    route = read_plain(db, lambda tx: checkout_route(tx, actor, customer_id, key))
+    if isinstance(route, int):
+        return route  # the key made an order with its first seller: the same order again
+    cart_id, seller_id, unpaid = route
 
     def work(tx: Tx) -> Order | int:
         # `changes` keeps what an earlier attempt took: when that attempt's COMMIT answer
         # was lost, this one finds its order by the key, and those changes are the news.
         till = till_session(tx, db, actor, selling=True)
-        found = locks.cart_for_checkout(tx, actor.id, customer_id, key)
-        if found is not None and found.existing is not None:
-            return int(found.existing)  # the key was used: the same order again
-        cart_id = found.id if found is not None else locks.cart(tx, actor.id).id
-        customer = actor if customer_id == actor.id else sql.row(tx, CUSTOMER, {"id": customer_id})
-        if customer is None:
-            raise NotFound(f"no customer #{customer_id}")
-        lines = locks.checkout_lines(tx, cart_id, customer_id)
+        lines = locks.checkout_lines(tx, seller_id, cart_id, customer_id, key)
+        if lines and lines[0].existing is not None:
+            return int(lines[0].existing)  # the key was used: the same order again
         if not lines:
-            # A retry of a checkout that committed while this one waited for the cart
-            # finds it empty: only a fresh look (a new statement) sees that order.
-            existing = sql.value(tx, EXISTING_ORDER, {"customer": customer_id, "key": key})
+            # A retry of a checkout that committed while this one waited for the lines
+            # finds them gone: only a fresh look (a new statement) sees that order.
+            existing = sql.value(
+                tx, EXISTING_ORDER, {"seller": seller_id, "customer": customer_id, "key": key}
+            )
             if existing is not None:
                 return int(existing)
             raise InvalidInput("the cart is empty")
+        customer = actor if customer_id == actor.id else sql.row(tx, CUSTOMER, {"id": customer_id})
+        if customer is None:
+            raise NotFound(f"no customer #{customer_id}")
         if not actor.is_staff:
-            refuse_too_many_unpaid(lines[0].unpaid, db.settings.max_unpaid_orders)
+            refuse_too_many_unpaid(unpaid, db.settings.max_unpaid_orders)
         refuse_short(lines)
         subtotal = sum((line.price * line.quantity for line in lines), Decimal("0.00"))
         values: dict[str, Any] = {
             "customer_id": customer_id,
-            "seller_id": lines[0].seller_id,
+            "seller_id": seller_id,
             "status": OrderStatus.PENDING_PAYMENT.value,
             "subtotal": subtotal,
             "discount_total": Decimal("0.00"),
@@ -143,36 +176,71 @@ def place_order(
             "channel": channel,
             "expires_at": datetime.now(UTC) + ttl,
         }
-        order_id, created_at, stock = sql.planned_one(
-            tx,
-            _PLACE_ORDER,
-            {
-                **values,
-                "pids": [line.product_id for line in lines],
-                "qtys": [line.quantity for line in lines],
-                "prices": [line.price for line in lines],
-                "actor_id": actor.id,
-                "session_id": till,
-                "cart": cart_id,
-                "sid": None,
-            },
-        )
+        params: dict[str, Any] = {
+            **values,
+            "order_id": int(sql.one(tx, NEXT_ORDER_ID)[0]),
+            "pids": [line.product_id for line in lines],
+            "qtys": [line.quantity for line in lines],
+            "actor_id": actor.id,
+            "cart": cart_id,
+        }
+        for n, line in enumerate(lines):
+            params |= {f"pid_{n}": line.product_id, f"qty_{n}": line.quantity}
+            params[f"price_{n}"] = line.price
+        if till is not None:
+            params["session_id"] = till
+        statement = place_order_statement(len(lines), till is not None)
+        order_id, created_at, stock = sql.planned_one(tx, statement, params)
         changes[:] = [StockChange(pid, left) for pid, left in sorted(stock)]
         return new_order_view(order_id, created_at, values, lines, customer)
 
     try:
         return in_plain_transaction(db, work, idempotent=True)  # by key
     except psycopg2.errors.UniqueViolation as exc:
-        if exc.diag.constraint_name != "uq_orders_customer_key":
+        if not routing.violates(exc, "uq_orders_customer_key"):
             raise
         # The same key committed while this one waited (and the cart was refilled since):
         # nothing of this attempt was written; answer with the first order.
         changes.clear()
-        return int(
-            read_plain(
-                db, lambda tx: sql.one(tx, EXISTING_ORDER, {"customer": customer_id, "key": key})
-            )[0]
-        )
+        at = {"seller": seller_id, "customer": customer_id, "key": key}
+        return int(read_plain(db, lambda tx: sql.one(tx, EXISTING_ORDER, at))[0])
+
+
+def checkout_route(
+    tx: Tx, actor: Account, customer_id: int, key: str
+) -> tuple[int, int, int] | int:
+    """Before the sale: (cart id, its seller, the customer's unpaid orders), or the id of
+    the order `key` already made with the seller it was first used with.
+
+    The key is claimed for the customer with the cart's seller (services.routing); the
+    unpaid orders are counted across sellers (staff at the counter are exempt). An empty
+    cart with a key never used is refused here.
+    """
+    cart = routing.cart_of(tx, actor.id)
+    seller_id = cart[1] if cart is not None else None
+    if seller_id is None:
+        bound = routing.bound_seller(tx, customer_id, "order", key)
+        existing = None if bound is None else _existing(tx, bound, customer_id, key)
+        if existing is not None:
+            return existing
+        raise InvalidInput("the cart is empty")
+    assert cart is not None
+    bound = routing.claim(tx, customer_id, "order", key, seller_id)
+    if bound != seller_id:
+        existing = _existing(tx, bound, customer_id, key)
+        if existing is not None:
+            return existing
+        # The key's first use made nothing (refused, or given up): it is free for this cart.
+        routing.rebind(tx, customer_id, "order", key, seller_id)
+    unpaid = 0 if actor.is_staff else routing.unpaid_orders(tx, customer_id)
+    return cart[0], seller_id, unpaid
+
+
+def _existing(tx: Tx, seller_id: int, customer_id: int, key: str) -> int | None:
+    found = sql.value(
+        tx, EXISTING_ORDER, {"seller": seller_id, "customer": customer_id, "key": key}
+    )
+    return None if found is None else int(found)
 
 
 def refuse_too_many_unpaid(unpaid: int, limit: int) -> None:

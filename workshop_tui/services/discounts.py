@@ -86,6 +86,7 @@ class DiscountService:
                 m.OrderDiscount(
                     order_id=order.id,
                     product_id=product_id,
+                    seller_id=order.seller_id,
                     kind=kind,
                     value=amount_in,
                     amount=amount,

@@ -9,6 +9,7 @@ or deleted (a trigger refuses); corrections are new rows.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -59,38 +60,39 @@ def append(
 
 
 # The new rows and the moved head in one statement (the head is locked: locks.ledger_head).
-APPEND = """
-    WITH added AS (
-        INSERT INTO transactions (chain, seq, kind, order_id, payment_id, amount, method, payload,
-                                  created_at, prev_hash, hash)
-        SELECT %(chain)s, seq, kind, order_id, payment_id, amount, method, CAST(payload AS jsonb),
-               %(created_at)s, prev_hash, hash
-          FROM unnest(CAST(%(seqs)s AS bigint[]), CAST(%(kinds)s AS text[]), CAST(%(order_ids)s AS integer[]),
-                      CAST(%(payment_ids)s AS integer[]), CAST(%(amounts)s AS numeric[]), CAST(%(methods)s AS text[]),
-                      CAST(%(payloads)s AS text[]), CAST(%(prev_hashes)s AS text[]), CAST(%(hashes)s AS text[]))
-               AS e(seq, kind, order_id, payment_id, amount, method, payload, prev_hash, hash)
+# The rows go in as a VALUES list of their own length: a statement on the seller's shard
+# alone when sharded by seller (rows selected from an unnest would pass the coordinator).
+_ENTRY = ("seq", "kind", "order_id", "payment_id", "amount", "method", "payload", "prev", "hash")
+_ENTRY_TYPES = ("bigint", "text", "integer", "integer", "numeric", "text", "text", "text", "text")
+
+
+@functools.cache
+def append_statement(entries: int) -> sql.Planned:
+    rows = ", ".join(
+        f"(%(chain)s, %(seller)s, %(seq_{n})s, %(kind_{n})s, %(order_id_{n})s, %(payment_id_{n})s,"
+        f" %(amount_{n})s, %(method_{n})s, CAST(%(payload_{n})s AS jsonb), %(created_at)s,"
+        f" %(prev_{n})s, %(hash_{n})s)"
+        for n in range(entries)
     )
-    UPDATE ledger_heads SET seq = %(last_seq)s, hash = %(last_hash)s WHERE chain = %(chain)s
+    text = f"""
+    WITH added AS (
+        INSERT INTO transactions (chain, seller_id, seq, kind, order_id, payment_id, amount, method,
+                                  payload, created_at, prev_hash, hash)
+        VALUES {rows}
+    )
+    UPDATE ledger_heads SET seq = %(last_seq)s, hash = %(last_hash)s
+     WHERE seller_id = %(seller)s AND chain = %(chain)s
     """
-_APPEND = sql.Planned(
-    "ledger_append",
-    APPEND,
-    {
+    types = {
         "chain": "text",
+        "seller": "integer",
         "created_at": "timestamptz",
-        "seqs": "bigint[]",
-        "kinds": "text[]",
-        "order_ids": "integer[]",
-        "payment_ids": "integer[]",
-        "amounts": "numeric[]",
-        "methods": "text[]",
-        "payloads": "text[]",
-        "prev_hashes": "text[]",
-        "hashes": "text[]",
         "last_seq": "bigint",
         "last_hash": "text",
-    },
-)
+    }
+    for n in range(entries):
+        types |= {f"{name}_{n}": kind for name, kind in zip(_ENTRY, _ENTRY_TYPES, strict=True)}
+    return sql.Planned(f"ledger_append_{entries}", text, types)
 
 
 def append_entries(
@@ -103,7 +105,7 @@ def append_entries(
     one round trip sooner.
     """
     chain = chain_for_seller(seller_id)
-    seq, prev = locks.ledger_head(s, chain)
+    seq, prev = locks.ledger_head(s, seller_id, chain)
     now = datetime.now(UTC)
     rows, refs = [], []
     for entry in entries:
@@ -119,25 +121,31 @@ def append_entries(
         rows.append((seq, full, prev, digest))
         refs.append(LedgerRef(chain=chain, seq=seq, short_hash=short_hash(digest)))
         prev = digest
-    values = {
+    params: dict[str, Any] = {
         "chain": chain,
+        "seller": seller_id,
         "created_at": now,
-        "seqs": [r[0] for r in rows],
-        "kinds": [r[1]["kind"] for r in rows],
-        "order_ids": [r[1]["order_id"] for r in rows],
-        "payment_ids": [r[1]["payment_id"] for r in rows],
-        "amounts": [r[1]["amount"] for r in rows],
-        "methods": [r[1]["method"] for r in rows],
-        "payloads": [json.dumps(r[1]["payload"]) for r in rows],
-        "prev_hashes": [r[2] for r in rows],
-        "hashes": [r[3] for r in rows],
         "last_seq": seq,
         "last_hash": prev,
     }
+    for n, (row_seq, full, row_prev, digest) in enumerate(rows):
+        values = (
+            row_seq,
+            full["kind"],
+            full["order_id"],
+            full["payment_id"],
+            full["amount"],
+            full["method"],
+            json.dumps(full["payload"]),
+            row_prev,
+            digest,
+        )
+        params |= {f"{name}_{n}": value for name, value in zip(_ENTRY, values, strict=True)}
+    statement = append_statement(len(rows))
     if last and isinstance(s, PlainTx):
-        s.run_and_commit(_APPEND, values)
+        s.run_and_commit(statement, params)
     else:
-        sql.run_planned(s, _APPEND, values)
+        sql.run_planned(s, statement, params)
     return refs
 
 

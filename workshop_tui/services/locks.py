@@ -31,7 +31,6 @@ from workshop_tui.db import models as m
 from workshop_tui.services import _sql as sql
 from workshop_tui.services._sql import Tx
 from workshop_tui.services.ledger_codec import GENESIS_HASH
-from workshop_tui.services.states import OrderStatus
 
 # --- 1. the cash session ---------------------------------------------------------
 
@@ -62,34 +61,18 @@ class LockedCart(NamedTuple):
     id: int
     seller_id: int | None
     has_items: bool
+    owner: int
 
 
-_HAS_ITEMS = "EXISTS (SELECT 1 FROM cart_items i WHERE i.cart_id = c.id) AS has_items"
-LOCK_CART = f"SELECT c.id, c.seller_id, {_HAS_ITEMS} FROM carts c WHERE c.customer_id = %(owner)s FOR UPDATE OF c"
+# The cart row is the customer's (on a database sharded by seller it lives with the
+# customer's rows); its lines live with their seller's, so every line statement names it.
+LOCK_CART = "SELECT id, seller_id FROM carts WHERE customer_id = %(owner)s FOR UPDATE"
 CREATE_CART = (
     "INSERT INTO carts (customer_id) VALUES (%(owner)s) ON CONFLICT (customer_id) DO NOTHING"
 )
-# The cart locked and the product looked up in one round trip (the product needs no lock:
-# its stock is checked again, under lock, at checkout).
-LOCK_CART_WITH_PRODUCT = f"""
-    SELECT c.id, c.seller_id, {_HAS_ITEMS},
-           p.seller_id AS p_seller_id, p.name AS p_name, p.is_active AS p_active,
-           inv.stock_remaining AS p_stock, s.name AS p_seller_name
-      FROM carts c
-      LEFT JOIN products p ON p.id = %(pid)s
-      LEFT JOIN inventory inv ON inv.product_id = p.id
-      LEFT JOIN sellers s ON s.id = p.seller_id
-     WHERE c.customer_id = %(owner)s
-       FOR UPDATE OF c
-"""
-# The cart locked, and the order this key made if any. The order is read from the
-# statement's snapshot: checkout looks again where a wait could have hidden it.
-LOCK_CART_FOR_CHECKOUT = """
-    SELECT c.id, c.seller_id,
-           (SELECT o.id FROM orders o
-             WHERE o.customer_id = %(customer)s AND o.idempotency_key = %(key)s) AS existing
-      FROM carts c WHERE c.customer_id = %(owner)s FOR UPDATE OF c
-"""
+HAS_ITEMS = (
+    "SELECT EXISTS (SELECT 1 FROM cart_items WHERE seller_id = %(sid)s AND cart_id = %(cart)s)"
+)
 
 
 def cart(tx: Tx, owner_id: int) -> LockedCart:
@@ -98,29 +81,11 @@ def cart(tx: Tx, owner_id: int) -> LockedCart:
     if found is None:
         sql.run(tx, CREATE_CART, {"owner": owner_id})
         found = sql.one(tx, LOCK_CART, {"owner": owner_id})
-    return LockedCart(*found)
-
-
-_CART_WITH_PRODUCT = sql.Planned(
-    "lock_cart_with_product", LOCK_CART_WITH_PRODUCT, {"owner": "integer", "pid": "integer"}
-)
-_CART_FOR_CHECKOUT = sql.Planned(
-    "lock_cart_for_checkout",
-    LOCK_CART_FOR_CHECKOUT,
-    {"owner": "integer", "customer": "integer", "key": "text"},
-)
-
-
-def cart_with_product(tx: Tx, owner_id: int, product_id: int) -> Any | None:
-    """The cart locked with the product's seller, name, state and stock; None: no cart yet."""
-    return sql.planned_row(tx, _CART_WITH_PRODUCT, {"owner": owner_id, "pid": product_id})
-
-
-def cart_for_checkout(tx: Tx, owner_id: int, customer_id: int, key: str) -> Any | None:
-    """The cart locked (id, seller_id) with `existing`, the order `key` made; None: no cart."""
-    return sql.planned_row(
-        tx, _CART_FOR_CHECKOUT, {"owner": owner_id, "customer": customer_id, "key": key}
+    cart_id, seller_id = found
+    has_items = seller_id is not None and bool(
+        sql.value(tx, HAS_ITEMS, {"sid": seller_id, "cart": cart_id})
     )
+    return LockedCart(cart_id, seller_id, has_items, owner_id)
 
 
 # --- 3. the order ----------------------------------------------------------------
@@ -132,96 +97,118 @@ LOCK_ORDER_FOR_PAYMENT = """
     SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
            o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order
       FROM orders o
-      LEFT JOIN payments p ON p.customer_id = o.customer_id AND p.idempotency_key = %(key)s
-     WHERE o.id = %(id)s
+      LEFT JOIN payments p ON p.seller_id = o.seller_id AND p.customer_id = o.customer_id
+                          AND p.idempotency_key = %(key)s
+     WHERE o.seller_id = %(seller)s AND o.id = %(id)s
        FOR UPDATE OF o
 """
 
 
-def order(s: Session, order_id: int) -> m.Order | None:
-    return s.scalars(select(m.Order).where(m.Order.id == order_id).with_for_update()).one_or_none()
+def order(s: Session, seller_id: int, order_id: int) -> m.Order | None:
+    return s.scalars(
+        select(m.Order)
+        .where(m.Order.seller_id == seller_id, m.Order.id == order_id)
+        .with_for_update()
+    ).one_or_none()
 
 
-def order_unless_taken(s: Session, order_id: int) -> m.Order | None:
+def order_unless_taken(s: Session, seller_id: int, order_id: int) -> m.Order | None:
     """The order locked, or None when another terminal holds it (the expiry sweep moves on)."""
     return s.scalars(
-        select(m.Order).where(m.Order.id == order_id).with_for_update(skip_locked=True)
+        select(m.Order)
+        .where(m.Order.seller_id == seller_id, m.Order.id == order_id)
+        .with_for_update(skip_locked=True)
     ).one_or_none()
 
 
 _ORDER_FOR_PAYMENT = sql.Planned(
-    "lock_order_for_payment", LOCK_ORDER_FOR_PAYMENT, {"id": "integer", "key": "text"}
+    "lock_order_for_payment",
+    LOCK_ORDER_FOR_PAYMENT,
+    {"seller": "integer", "id": "integer", "key": "text"},
 )
 
 
-def order_for_payment(tx: Tx, order_id: int, key: str) -> Any | None:
-    return sql.planned_row(tx, _ORDER_FOR_PAYMENT, {"id": order_id, "key": key})
+def order_for_payment(tx: Tx, seller_id: int, order_id: int, key: str) -> Any | None:
+    return sql.planned_row(
+        tx, _ORDER_FOR_PAYMENT, {"seller": seller_id, "id": order_id, "key": key}
+    )
 
 
 # --- 4. inventory ----------------------------------------------------------------
 
 LOCK_INVENTORY = (
     "SELECT product_id, stock_remaining FROM inventory"
-    " WHERE product_id = ANY(CAST(%(ids)s AS integer[])) ORDER BY product_id FOR UPDATE"
+    " WHERE product_id = ANY(CAST(%(ids)s AS integer[])) {seller} ORDER BY product_id FOR UPDATE"
 )
-# The cart's lines with their inventory rows locked, in product-id order, in one statement.
-# (The cart rows need no lock of their own: only the cart's holder, who has its lock, writes them.)
-# `unpaid` counts the unpaid orders the customer placed themselves and can still pay. Only
-# a checkout of the customer's own cart adds one, and this statement starts after that
-# cart's lock is held, so its snapshot holds every such order (a count in the cart lock's
-# own statement could miss one committed while it waited).
-CHECKOUT_LINES = f"""
+# The cart's lines with their inventory rows locked, in product-id order, in one statement,
+# all on the cart's seller's rows (one shard when sharded). The lines are locked too: they
+# are what a concurrent checkout of the same cart waits on, and finds gone after.
+# `existing` is the order this key already made with this seller, if any.
+CHECKOUT_LINES = """
     SELECT i.product_id, i.quantity, p.price, p.name, p.seller_id, p.sku, s.name AS seller_name,
            inv.stock_remaining,
-           (SELECT count(*) FROM orders o
-             WHERE o.customer_id = %(customer)s AND o.placed_by IS NULL
-               AND o.status = '{OrderStatus.PENDING_PAYMENT.value}'
-               AND (o.expires_at IS NULL OR o.expires_at > now())) AS unpaid
+           (SELECT o.id FROM orders o
+             WHERE o.seller_id = %(seller)s AND o.customer_id = %(customer)s
+               AND o.idempotency_key = %(key)s) AS existing
       FROM cart_items i
-      JOIN products p ON p.id = i.product_id
+      JOIN products p ON p.seller_id = i.seller_id AND p.id = i.product_id
       JOIN sellers s ON s.id = p.seller_id
-      JOIN inventory inv ON inv.product_id = i.product_id
-     WHERE i.cart_id = %(cart)s
+      JOIN inventory inv ON inv.seller_id = i.seller_id AND inv.product_id = i.product_id
+     WHERE i.seller_id = %(seller)s AND i.cart_id = %(cart)s
      ORDER BY i.product_id
-       FOR UPDATE OF inv
+       FOR UPDATE OF i, inv
 """
 
 
-def inventory(tx: Tx, product_ids: Iterable[int]) -> dict[int, int]:
-    """Lock the inventory rows in product-id order (one statement); return their stock."""
+def inventory(tx: Tx, product_ids: Iterable[int], seller_id: int | None = None) -> dict[int, int]:
+    """Lock the inventory rows in product-id order (one statement); return their stock.
+
+    `seller_id` (an order's) keeps the statement on that seller's shard when sharded."""
     ids = sorted(set(product_ids))
-    return {pid: stock for pid, stock in sql.rows(tx, LOCK_INVENTORY, {"ids": ids})}
+    query = LOCK_INVENTORY.format(seller="" if seller_id is None else "AND seller_id = %(seller)s")
+    return {pid: stock for pid, stock in sql.rows(tx, query, {"ids": ids, "seller": seller_id})}
 
 
 _CHECKOUT_LINES = sql.Planned(
-    "lock_checkout_lines", CHECKOUT_LINES, {"cart": "integer", "customer": "integer"}
+    "lock_checkout_lines",
+    CHECKOUT_LINES,
+    {"seller": "integer", "cart": "integer", "customer": "integer", "key": "text"},
 )
 
 
-def checkout_lines(tx: Tx, cart_id: int, customer_id: int) -> list[Any]:
-    """The cart's lines with their products, sellers and stock, the inventory rows locked;
-    each line also carries `unpaid`, the customer's own unpaid orders."""
-    return sql.planned_rows(tx, _CHECKOUT_LINES, {"cart": cart_id, "customer": customer_id})
+def checkout_lines(tx: Tx, seller_id: int, cart_id: int, customer_id: int, key: str) -> list[Any]:
+    """The cart's lines with their products, sellers and stock, lines and inventory locked;
+    each line also carries `existing`, the order `key` already made with this seller."""
+    return sql.planned_rows(
+        tx,
+        _CHECKOUT_LINES,
+        {"seller": seller_id, "cart": cart_id, "customer": customer_id, "key": key},
+    )
 
 
 # --- 5. the ledger chain head ----------------------------------------------------
 
-LOCK_HEAD = "SELECT seq, hash FROM ledger_heads WHERE chain = %(chain)s FOR UPDATE"
+LOCK_HEAD = (
+    "SELECT seq, hash FROM ledger_heads"
+    " WHERE seller_id = %(seller)s AND chain = %(chain)s FOR UPDATE"
+)
 CREATE_HEAD = (
-    "INSERT INTO ledger_heads (chain, seq, hash) VALUES (%(chain)s, 0, %(genesis)s)"
-    " ON CONFLICT (chain) DO NOTHING"
+    "INSERT INTO ledger_heads (chain, seller_id, seq, hash)"
+    " VALUES (%(chain)s, %(seller)s, 0, %(genesis)s)"
+    " ON CONFLICT DO NOTHING"
 )
 
 
-_HEAD = sql.Planned("lock_ledger_head", LOCK_HEAD, {"chain": "text"})
+_HEAD = sql.Planned("lock_ledger_head", LOCK_HEAD, {"seller": "integer", "chain": "text"})
 
 
-def ledger_head(tx: Tx, chain: str) -> tuple[int, str]:
-    """The chain's head (seq, hash), locked; created at genesis for a seller's first entry."""
-    head = sql.planned_row(tx, _HEAD, {"chain": chain})
+def ledger_head(tx: Tx, seller_id: int, chain: str) -> tuple[int, str]:
+    """The seller's chain head (seq, hash), locked; created at genesis for its first entry."""
+    at = {"seller": seller_id, "chain": chain}
+    head = sql.planned_row(tx, _HEAD, at)
     if head is None:
-        sql.run(tx, CREATE_HEAD, {"chain": chain, "genesis": GENESIS_HASH})
-        head = sql.one(tx, LOCK_HEAD, {"chain": chain})
+        sql.run(tx, CREATE_HEAD, {**at, "genesis": GENESIS_HASH})
+        head = sql.one(tx, LOCK_HEAD, at)
     return int(head[0]), str(head[1])
 
 

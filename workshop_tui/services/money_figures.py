@@ -47,8 +47,9 @@ MONEY_ROWS = """
            CASE WHEN t.kind = 'refund' THEN t.payload->>'for' END AS refund_for,
            COALESCE(CAST(t.payload->>'discount_paise' AS bigint), 0) AS discount_paise,
            to_char(t.created_at AT TIME ZONE 'UTC', 'HH24') AS hour,
-           (SELECT sum(i.quantity) FROM order_items i WHERE i.order_id = t.order_id) AS units
-      FROM transactions t JOIN orders o ON o.id = t.order_id
+           (SELECT sum(i.quantity) FROM order_items i
+             WHERE i.seller_id = t.seller_id AND i.order_id = t.order_id) AS units
+      FROM transactions t JOIN orders o ON o.seller_id = t.seller_id AND o.id = t.order_id
      WHERE t.kind IN ('charge', 'refund')
        AND t.created_at >= %(start)s AND t.created_at < %(end)s
 """

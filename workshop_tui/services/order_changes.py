@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database, TxSession
-from workshop_tui.services import ledger, locks
+from workshop_tui.services import ledger, locks, routing
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.cash import till_session
@@ -33,17 +33,23 @@ log = logging.getLogger(__name__)
 def lock_order(s: TxSession, actor: Account, order_id: int) -> m.Order:
     """The order row, locked; someone else's order is missing (never forbidden: no leak)."""
     check_id(order_id, "order id")
-    order = locks.order(s, order_id)
+    # The seller first (a read by id): the lock and every write after it name the seller.
+    route = routing.order_route(s, order_id)
+    order = None if route is None else locks.order(s, route.seller_id, order_id)
     if order is None or not visible_to(actor, order.customer_id):
         raise missing(order_id)
     return order
 
 
-def transition(s: TxSession, order_id: int, action: OrderAction, **values: Any) -> bool:
+def transition(s: TxSession, order: m.Order, action: OrderAction, **values: Any) -> bool:
     """Conditional state change: False when someone else already moved the order."""
     moved = s.scalar(
         update(m.Order)
-        .where(m.Order.id == order_id, m.Order.status.in_(sources_of(action)))
+        .where(
+            m.Order.seller_id == order.seller_id,
+            m.Order.id == order.id,
+            m.Order.status.in_(sources_of(action)),
+        )
         .values(**values)
         .returning(m.Order.id)
     )
@@ -75,6 +81,7 @@ def refund(
     payment = m.Payment(
         order_id=order.id,
         customer_id=order.customer_id,
+        seller_id=order.seller_id,
         kind="refund",
         method=method,
         status="succeeded",
@@ -84,7 +91,7 @@ def refund(
     s.add(payment)
     s.flush()
     if till is not None:
-        s.add(m.SessionPayment(payment_id=payment.id, session_id=till))
+        s.add(m.SessionPayment(payment_id=payment.id, seller_id=order.seller_id, session_id=till))
     ledger.append(
         s,
         seller_id=order.seller_id,
@@ -113,7 +120,7 @@ def cancel_locked(
     already left the action's states (another terminal got there first).
     """
     was = order.status
-    if not transition(s, order.id, action, status=S.CANCELLED.value, closed_at=func.now()):
+    if not transition(s, order, action, status=S.CANCELLED.value, closed_at=func.now()):
         return None
     items = s.execute(
         select(m.OrderItem.product_id, m.OrderItem.quantity).where(m.OrderItem.order_id == order.id)
@@ -124,11 +131,16 @@ def cancel_locked(
         movement,
         order_id=order.id,
         actor_id=actor_id,
+        seller_id=order.seller_id,
     )
     refunded = order.total if was == S.PAID else Decimal("0.00")
     s.add(
         m.Cancellation(
-            order_id=order.id, reason=reason, cancelled_by=actor_id, refund_amount=refunded
+            order_id=order.id,
+            seller_id=order.seller_id,
+            reason=reason,
+            cancelled_by=actor_id,
+            refund_amount=refunded,
         )
     )
     if refunded:
@@ -168,7 +180,7 @@ def fulfil(db: Database, actor: Account, order_id: int) -> None:
     def work(s: TxSession) -> None:
         order = lock_order(s, actor, order_id)
         if not transition(
-            s, order.id, OrderAction.FULFIL, status=S.FULFILLED.value, fulfilled_at=func.now()
+            s, order, OrderAction.FULFIL, status=S.FULFILLED.value, fulfilled_at=func.now()
         ):
             raise InvalidState(
                 f"order #{order.id} is {order.status}; only paid orders can be fulfilled"
@@ -199,7 +211,8 @@ def expire(db: Database, order_id: int) -> list[StockChange] | None:
     """Cancel one overdue unpaid order in its own short transaction; None: nothing to do."""
 
     def work(s: TxSession) -> list[StockChange] | None:
-        order = locks.order_unless_taken(s, order_id)
+        route = routing.order_route(s, order_id)
+        order = None if route is None else locks.order_unless_taken(s, route.seller_id, order_id)
         if order is None:
             return None  # being handled by another terminal just now
         return cancel_locked(

@@ -18,7 +18,7 @@ import psycopg2.errors
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
-from workshop_tui.services import convert, ledger, locks
+from workshop_tui.services import convert, ledger, locks, routing
 from workshop_tui.services._sql import PlainTx
 from workshop_tui.services._tx import in_plain_transaction, read_only, read_plain
 from workshop_tui.services.access import missing, visible_to
@@ -27,6 +27,7 @@ from workshop_tui.services.errors import InvalidInput, InvalidState, TooManyAtte
 from workshop_tui.services.events import EventService
 from workshop_tui.services.pricing import ledger_payload
 from workshop_tui.services.receipts import rupees
+from workshop_tui.services.routing import OrderRoute
 from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
 from workshop_tui.services.states import OrderStatus as S
 from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
@@ -37,51 +38,69 @@ OUTCOMES = ("success", "decline")
 # A payment committed while this one waited for the order row (the lock's snapshot hid it).
 # Keys belong to the order's customer: another customer's key is never found.
 EARLIER_PAYMENT = """
-    SELECT p.id, p.order_id FROM payments p JOIN orders o ON o.customer_id = p.customer_id
-     WHERE o.id = %(order_id)s AND p.idempotency_key = %(key)s
+    SELECT p.id, p.order_id FROM payments p
+     WHERE p.seller_id = %(seller)s AND p.customer_id = %(customer)s
+       AND p.idempotency_key = %(key)s
     """
+# The attempts the order has had, and the new attempt's id. The order row is locked, so
+# attempts on one order are numbered one at a time, and this statement (begun under that
+# lock) sees every earlier one. The id comes from the sequence first so that the statement
+# below names every row's key outright (on a database sharded by seller, a statement whose
+# parts read each other's results would not run on one shard alone).
+ATTEMPTS = (
+    "SELECT count(*) FROM payments WHERE seller_id = %(seller_id)s AND order_id = %(order_id)s"
+)
+NEXT_PAYMENT_ID = "SELECT nextval(pg_get_serial_sequence('payments', 'id'))"
 # The attempt, its session link and (on success) the order marked paid, in one statement.
-# The reference is METHOD-ORDER-ATTEMPT, counted here: the order row is locked, so attempts
-# on one order are numbered one at a time, and this statement (begun under that lock) sees
-# every earlier one. A payable order's payments are all attempts: past `max_attempts` the
-# statement writes nothing and returns no row.
-RECORD_PAYMENT = f"""
+# The reference is METHOD-ORDER-ATTEMPT.
+RECORD_PAYMENT = """
     WITH payment AS (
-        INSERT INTO payments (order_id, customer_id, kind, method, status, amount, reference,
-                              idempotency_key, tendered)
-        SELECT %(order_id)s, %(customer_id)s, 'charge', %(method)s, %(status)s, %(amount)s,
-               %(ref_prefix)s || (count(*) + 1), %(idempotency_key)s, %(tendered)s
-          FROM payments WHERE order_id = %(order_id)s
-        HAVING count(*) < %(max_attempts)s
+        INSERT INTO payments (id, order_id, customer_id, seller_id, kind, method, status, amount,
+                              reference, idempotency_key, tendered)
+        VALUES (%(payment_id)s, %(order_id)s, %(customer_id)s, %(seller_id)s, 'charge', %(method)s,
+                %(status)s, %(amount)s, %(reference)s, %(idempotency_key)s, %(tendered)s)
         RETURNING id
     ),
-    till AS (
-        INSERT INTO session_payments (payment_id, session_id)
-        SELECT id, CAST(%(session_id)s AS integer) FROM payment WHERE %(session_id)s IS NOT NULL
-    ),
+{till}
     paid AS (
-        UPDATE orders SET status = '{S.PAID.value}', paid_at = now()
-         WHERE id = %(order_id)s AND status IN {sql_list(TRANSITIONS[OrderAction.PAY].sources)}
-           AND %(status)s = 'succeeded' AND EXISTS (SELECT 1 FROM payment)
+        UPDATE orders SET status = '{paid}', paid_at = now()
+         WHERE seller_id = %(seller_id)s AND id = %(order_id)s
+           AND status IN {payable}
+           AND %(status)s = 'succeeded'
     )
     SELECT id FROM payment
     """
-_RECORD_PAYMENT = sql.Planned(
-    "record_payment",
-    RECORD_PAYMENT,
-    {
-        "order_id": "integer",
-        "customer_id": "integer",
-        "method": "text",
-        "status": "text",
-        "amount": "numeric",
-        "ref_prefix": "text",
-        "idempotency_key": "text",
-        "tendered": "numeric",
-        "max_attempts": "integer",
-        "session_id": "integer",
-    },
+TILL = """
+    till AS (
+        INSERT INTO session_payments (payment_id, seller_id, session_id)
+        VALUES (%(payment_id)s, %(seller_id)s, %(session_id)s)
+    ),"""
+_ATTEMPTS = sql.Planned(
+    "payment_attempts", ATTEMPTS, {"seller_id": "integer", "order_id": "integer"}
 )
+_RECORD_TYPES = {
+    "payment_id": "integer",
+    "order_id": "integer",
+    "customer_id": "integer",
+    "seller_id": "integer",
+    "method": "text",
+    "status": "text",
+    "amount": "numeric",
+    "reference": "text",
+    "idempotency_key": "text",
+    "tendered": "numeric",
+}
+_FORMAT = {"paid": S.PAID.value, "payable": sql_list(TRANSITIONS[OrderAction.PAY].sources)}
+_RECORD_PAYMENT = sql.Planned(
+    "record_payment", RECORD_PAYMENT.format(till="", **_FORMAT), _RECORD_TYPES
+)
+_RECORD_TILL_PAYMENT = sql.Planned(
+    "record_till_payment",
+    RECORD_PAYMENT.format(till=TILL, **_FORMAT),
+    _RECORD_TYPES | {"session_id": "integer"},
+)
+
+RECORD_STATEMENTS = (_RECORD_PAYMENT, _RECORD_TILL_PAYMENT)
 
 
 class PaymentService:
@@ -98,9 +117,13 @@ class PaymentService:
         outcome: str = "success",
         idempotency_key: str,
         tendered: object = None,
+        route: OrderRoute | None = None,
     ) -> PaymentResult:
         """`tendered`: the cash handed over for a cash payment (at least the total); the
-        receipt shows it and the change, the drawer's expected cash counts only the total."""
+        receipt shows it and the change, the drawer's expected cash counts only the total.
+
+        `route`: the order's seller and customer, when the caller holds the order; without
+        it one read finds them first (services.routing)."""
         if method not in m.PAYMENT_METHODS:
             raise InvalidInput(f"method must be one of {', '.join(m.PAYMENT_METHODS)}")
         if outcome not in OUTCOMES:
@@ -109,20 +132,39 @@ class PaymentService:
         if cash is not None and method != "cash":
             raise InvalidInput("only a cash payment has cash tendered")
         key = check_key(idempotency_key)
+        check_id(order_id, "order id")
         window = self.db.settings.return_window_days
         max_attempts = self.db.settings.max_payment_attempts
 
+        def find_route(s: PlainTx) -> OrderRoute:
+            found = route or routing.order_route(s, order_id)
+            if found is None or not visible_to(actor, found.customer_id):
+                raise missing(order_id)
+            # The key is the customer's: bound to the seller it was first used with.
+            bound = routing.claim(s, found.customer_id, "payment", key, found.seller_id)
+            if bound != found.seller_id:
+                at = {"seller": bound, "customer": found.customer_id, "key": key}
+                if sql.row(s, EARLIER_PAYMENT, at) is not None:
+                    raise InvalidInput("that idempotency key was used for another order")
+                # Its first use recorded nothing (refused): it is free for this order.
+                routing.rebind(s, found.customer_id, "payment", key, found.seller_id)
+            return found
+
+        at = read_plain(self.db, find_route)
+        seller = at.seller_id
+
         def work(s: PlainTx) -> tuple[Order, int, LedgerRef] | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
-            check_id(order_id, "order id")
-            order = locks.order_for_payment(s, order_id, key)
-            if order is None or not visible_to(actor, order.customer_id):
+            order = locks.order_for_payment(s, seller, order_id, key)
+            if order is None or order.customer_id != at.customer_id:
                 raise missing(order_id)
             if order.earlier_id is not None:
                 return earlier_result(order.id, order.earlier_id, order.earlier_order)
             if not can(OrderAction.PAY, order.status):
                 # Paid while we waited?
-                earlier = sql.row(s, EARLIER_PAYMENT, {"order_id": order.id, "key": key})
+                earlier = sql.row(
+                    s, EARLIER_PAYMENT, {"seller": seller, "customer": at.customer_id, "key": key}
+                )
                 if earlier is not None:
                     return earlier_result(order.id, earlier.id, earlier.order_id)
                 raise InvalidState(
@@ -140,28 +182,33 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            recorded = sql.planned_row(
-                s,
-                _RECORD_PAYMENT,
-                {
-                    "order_id": order.id,
-                    "customer_id": order.customer_id,
-                    "max_attempts": max_attempts,
-                    "method": method,
-                    "status": status,
-                    "amount": order.total,
-                    "ref_prefix": f"{method.upper()}-{order.id}-",
-                    "idempotency_key": key,
-                    "session_id": till,
-                    "tendered": cash if succeeded else None,
-                },
+            attempts = int(
+                sql.planned_one(s, _ATTEMPTS, {"seller_id": seller, "order_id": order.id})[0]
             )
-            if recorded is None:
+            if attempts >= max_attempts:
                 raise TooManyAttempts(
                     f"order #{order.id} has had {max_attempts} payment attempts, the most"
                     " allowed: cancel it and order again",
                     limit=max_attempts,
                 )
+            recorded = sql.planned_row(
+                s,
+                _RECORD_PAYMENT if till is None else _RECORD_TILL_PAYMENT,
+                {
+                    "payment_id": int(sql.one(s, NEXT_PAYMENT_ID, {})[0]),
+                    "order_id": order.id,
+                    "customer_id": order.customer_id,
+                    "seller_id": seller,
+                    "method": method,
+                    "status": status,
+                    "amount": order.total,
+                    "reference": f"{method.upper()}-{order.id}-{attempts + 1}",
+                    "idempotency_key": key,
+                    "session_id": till,
+                    "tendered": cash if succeeded else None,
+                },
+            )
+            assert recorded is not None
             (payment_id,) = recorded
             entry = {
                 "amount": order.total,
@@ -171,7 +218,9 @@ class PaymentService:
             }
             discounts = ledger_payload(s, order) if order.discount_total else {}
             # Read the result before taking the chain head's lock, so that lock stays short.
-            view = convert.load_orders(s, [order.id], return_window_days=window)[0]
+            view = convert.load_orders(s, [order.id], return_window_days=window, seller_id=seller)[
+                0
+            ]
             refs = ledger.append_entries(
                 s,
                 order.seller_id,
@@ -187,20 +236,25 @@ class PaymentService:
         try:
             done = in_plain_transaction(self.db, work, idempotent=True)  # by key
         except psycopg2.errors.UniqueViolation as exc:
-            if exc.diag.constraint_name != "uq_payments_customer_key":
+            if not routing.violates(exc, "uq_payments_customer_key"):
                 raise
             # The key was used while this attempt waited (a declined attempt leaves the order
             # payable): nothing of this attempt was written; answer as for a reused key.
             earlier = read_plain(
                 self.db,
-                lambda s: sql.one(s, EARLIER_PAYMENT, {"order_id": order_id, "key": key}),
+                lambda s: sql.one(
+                    s, EARLIER_PAYMENT, {"seller": seller, "customer": at.customer_id, "key": key}
+                ),
             )
             done = earlier_result(order_id, earlier.id, earlier.order_id)
         if len(done) == 3:
             return with_ledger_ref(*done)
         order_id, payment_id = done  # a key used before: the first attempt's result
         order = read_only(
-            self.db, lambda s: convert.load_orders(s, [order_id], return_window_days=window)[0]
+            self.db,
+            lambda s: convert.load_orders(
+                s, [order_id], return_window_days=window, seller_id=seller
+            )[0],
         )
         payment = next(p for p in order.payments if p.id == payment_id)
         return PaymentResult(order=order, payment=payment)

@@ -32,13 +32,13 @@ def line_discounts(s: Session, order_id: int) -> dict[int, Decimal]:
 
 ORDER_DISCOUNTS = """
     SELECT kind, value, product_id, amount, granted_by FROM order_discounts
-     WHERE order_id = %(order_id)s ORDER BY id
+     WHERE seller_id = %(seller)s AND order_id = %(order_id)s ORDER BY id
 """
 
 
 def ledger_payload(s: Tx, order: Any) -> dict[str, Any]:
     """What the charge's ledger entry records about discounts (nothing when there are none)."""
-    rows = sql.rows(s, ORDER_DISCOUNTS, {"order_id": order.id})
+    rows = sql.rows(s, ORDER_DISCOUNTS, {"order_id": order.id, "seller": order.seller_id})
     if not rows:
         return {}
     return {

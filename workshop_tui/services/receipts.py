@@ -38,7 +38,14 @@ class ReceiptService:
             # the payment row lock makes copy numbers gap-free when two terminals reprint at once
             locks.payment(s, payment_id)
             copy = copies_printed(s, payment_id) + 1
-            s.add(m.ReceiptPrint(payment_id=payment_id, copy_number=copy, printed_by=actor.id))
+            s.add(
+                m.ReceiptPrint(
+                    payment_id=payment_id,
+                    seller_id=order.seller_id,
+                    copy_number=copy,
+                    printed_by=actor.id,
+                )
+            )
             return self._receipt(s, order, payment, copy)
 
         return in_transaction(self.db, work)

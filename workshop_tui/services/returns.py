@@ -60,7 +60,9 @@ def return_items(
         left = sum(line.quantity - line.returned_qty for line in lines.values()) - sum(
             wanted.values()
         )
-        changes = adjust_stock(s, wanted, "return", order_id=order.id, actor_id=actor.id)
+        changes = adjust_stock(
+            s, wanted, "return", order_id=order.id, actor_id=actor.id, seller_id=order.seller_id
+        )
         amount = Decimal("0.00")
         for product_id, qty in sorted(wanted.items()):
             line = lines[product_id]
@@ -75,6 +77,7 @@ def return_items(
                 m.Return(
                     order_id=order.id,
                     product_id=product_id,
+                    seller_id=order.seller_id,
                     quantity=qty,
                     refund_amount=line_refund,
                     reason=why,
@@ -83,7 +86,7 @@ def return_items(
             )
         transition(
             s,
-            order.id,
+            order,
             OrderAction.RETURN,
             status=returned_status(left).value,
             closed_at=func.now() if left == 0 else None,

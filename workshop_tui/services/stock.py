@@ -34,19 +34,25 @@ from workshop_tui.services.types import (
 from workshop_tui.services.validate import check_id
 
 # Stock and its movement in one round trip: the rows are already locked (locks.inventory).
+# The seller, when the caller knows it (an order's), keeps the statement on one shard of a
+# database sharded by seller; the movements take it from the rows moved.
 MOVE_STOCK = """
     WITH d AS (SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(deltas)s AS integer[])) AS d(pid, delta)),
     moved AS (
         UPDATE inventory SET stock_remaining = inventory.stock_remaining + d.delta, updated_at = now()
-        FROM d WHERE inventory.product_id = d.pid
-        RETURNING inventory.product_id, inventory.stock_remaining
+        FROM d WHERE inventory.product_id = d.pid {seller}
+        RETURNING inventory.product_id, inventory.seller_id, inventory.stock_remaining
     ),
     logged AS (
-        INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id)
-        SELECT pid, delta, %(reason)s, %(order_id)s, %(actor_id)s FROM d
+        INSERT INTO stock_movements (product_id, seller_id, delta, reason, order_id, actor_id)
+        SELECT d.pid, moved.seller_id, d.delta, %(reason)s, %(order_id)s, %(actor_id)s
+          FROM d JOIN moved ON moved.product_id = d.pid
     )
     SELECT product_id, stock_remaining FROM moved ORDER BY product_id
     """
+
+
+SELLERS_OF = "SELECT id, seller_id FROM products WHERE id = ANY(CAST(%(ids)s AS integer[]))"
 
 
 def adjust_stock(
@@ -56,16 +62,31 @@ def adjust_stock(
     *,
     order_id: int | None,
     actor_id: int | None,
+    seller_id: int | None = None,
 ) -> list[StockChange]:
     """Lock the products' inventory rows, apply the deltas and log one movement each.
 
     Returns the new levels; NotFound when a product has no inventory row.
     """
-    held = locks.inventory(tx, deltas)
+    if seller_id is None:
+        # Staff restocking name products only: their sellers first (rows sharded by seller
+        # are locked and moved with the seller named), one seller's products at a time.
+        sellers = sql.rows(tx, SELLERS_OF, {"ids": sorted(deltas)})
+        unknown = sorted(set(deltas) - {pid for pid, _ in sellers})
+        if unknown:
+            raise NotFound(f"no product #{unknown[0]}")
+        changes: list[StockChange] = []
+        for sid in sorted({sid for _, sid in sellers}):
+            part = {pid: deltas[pid] for pid, owner in sellers if owner == sid}
+            changes += adjust_stock(
+                tx, part, reason, order_id=order_id, actor_id=actor_id, seller_id=sid
+            )
+        return sorted(changes, key=lambda c: c.product_id)
+    held = locks.inventory(tx, deltas, seller_id)
     unknown = sorted(set(deltas) - set(held))
     if unknown:
         raise NotFound(f"no product #{unknown[0]}")
-    return move_stock(tx, deltas, reason, order_id=order_id, actor_id=actor_id)
+    return move_stock(tx, deltas, reason, order_id=order_id, actor_id=actor_id, seller_id=seller_id)
 
 
 def move_stock(
@@ -75,6 +96,7 @@ def move_stock(
     *,
     order_id: int | None,
     actor_id: int | None,
+    seller_id: int | None = None,
 ) -> list[StockChange]:
     """Apply stock deltas to rows already locked and log their movements; return the new levels."""
     moves = sorted((pid, delta) for pid, delta in deltas.items() if delta)
@@ -82,8 +104,11 @@ def move_stock(
         return []
     rows = sql.rows(
         tx,
-        MOVE_STOCK,
+        MOVE_STOCK.format(
+            seller="" if seller_id is None else "AND inventory.seller_id = %(seller)s"
+        ),
         {
+            "seller": seller_id,
             "pids": [pid for pid, _ in moves],
             "deltas": [delta for _, delta in moves],
             "reason": reason,

@@ -21,19 +21,20 @@ from workshop_tui.services.states import LIVE, sql_list
 
 SUPPLY_AND_HELD = f"""
 WITH supply AS (
-    SELECT i.product_id, i.stock_remaining,
+    SELECT i.seller_id, i.product_id, i.stock_remaining,
            i.initial_stock + COALESCE(
                (SELECT SUM(sm.delta) FROM stock_movements sm
-                 WHERE sm.product_id = i.product_id AND sm.reason = 'restock'), 0) AS supplied
+                 WHERE sm.seller_id = i.seller_id AND sm.product_id = i.product_id
+                   AND sm.reason = 'restock'), 0) AS supplied
       FROM inventory i
 ), held AS (
-    SELECT oi.product_id, SUM(oi.quantity - oi.returned_qty) AS held
-      FROM order_items oi JOIN orders o ON o.id = oi.order_id
+    SELECT oi.seller_id, oi.product_id, SUM(oi.quantity - oi.returned_qty) AS held
+      FROM order_items oi JOIN orders o ON o.seller_id = oi.seller_id AND o.id = oi.order_id
      WHERE o.status IN {sql_list(LIVE)}
-     GROUP BY oi.product_id
+     GROUP BY oi.seller_id, oi.product_id
 )
 SELECT s.product_id, s.supplied, s.stock_remaining, COALESCE(h.held, 0) AS held
-  FROM supply s LEFT JOIN held h ON h.product_id = s.product_id
+  FROM supply s LEFT JOIN held h ON h.seller_id = s.seller_id AND h.product_id = s.product_id
 """
 
 NEGATIVE_STOCK = "SELECT product_id, stock_remaining FROM inventory WHERE stock_remaining < 0"
@@ -43,17 +44,20 @@ SELECT COALESCE(SUM(GREATEST(held - supplied, 0) + GREATEST(-stock_remaining, 0)
   FROM ({SUPPLY_AND_HELD}) x
 """
 BAD_TOTALS = """
-SELECT o.id FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id
- GROUP BY o.id
+SELECT o.id FROM orders o
+  LEFT JOIN order_items oi ON oi.seller_id = o.seller_id AND oi.order_id = o.id
+ GROUP BY o.seller_id, o.id, o.total, o.subtotal, o.discount_total
 HAVING count(oi.id) = 0
     OR o.total <> SUM(oi.quantity * oi.unit_price) - o.discount_total
     OR o.subtotal <> SUM(oi.quantity * oi.unit_price)
 """
+# A line whose product is not one of its order's seller's (joined within the seller's rows,
+# so a sharded database answers it shard by shard).
 MIXED_SELLERS = """
 SELECT DISTINCT o.id FROM orders o
-  JOIN order_items oi ON oi.order_id = o.id
-  JOIN products p ON p.id = oi.product_id
- WHERE p.seller_id <> o.seller_id
+  JOIN order_items oi ON oi.seller_id = o.seller_id AND oi.order_id = o.id
+  LEFT JOIN products p ON p.seller_id = o.seller_id AND p.id = oi.product_id
+ WHERE p.id IS NULL
 """
 DUPLICATE_ORDER_KEYS = """
 SELECT customer_id, idempotency_key FROM orders WHERE idempotency_key IS NOT NULL

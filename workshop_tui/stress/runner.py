@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workshop_tui.config import Settings
-from workshop_tui.db.engine import mask_url
+from workshop_tui.db.engine import Database, mask_url
 from workshop_tui.services import Services, _tx
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.types import Order, ReturnRequest
@@ -264,34 +264,50 @@ def run_stress(
     seed = random.randrange(1_000_000) if seed is None else seed
     with scratch_database(settings, pool_size=clients + 2) as db:
         echo(f"stress: scratch database {mask_url(db.url)}")
-        services = Services(db)
-        shop = seed_shop(
-            db,
-            sellers=max(1, min(3, (hot_products + 1) // 2)),
-            products=hot_products,
-            stock=HOT_STOCK,
-            customers=clients,
-        )
-        echo(
-            f"stress: {clients} clients for {seconds:g} s on {hot_products} hot products "
-            f"({HOT_STOCK} units each to start, seed {seed})"
-        )
-        retries_before = _tx.retries.value
-        run = drive(services, shop, clients=clients, seconds=seconds, seed=seed)
-        retries = _tx.retries.value - retries_before
-        double_orders = sum(c.double_orders for c in run.clients)
-        invariants = check_invariants(
-            db,
-            double_orders_seen=double_orders,
-            double_charges_seen=sum(c.double_charges for c in run.clients),
-        )
-        report = summarise(
-            [c.rec for c in run.clients],
-            run.elapsed,
-            retries=retries,
-            double_orders=double_orders,
-            invariants=invariants,
+        report = stress_in(
+            db, clients=clients, seconds=seconds, hot_products=hot_products, echo=echo, seed=seed
         )
     print_report(report, echo)
     echo("stress: scratch database dropped")
+    return report
+
+
+def stress_in(
+    db: Database,
+    *,
+    clients: int,
+    seconds: float,
+    hot_products: int,
+    echo: Callable[[str], Any],
+    seed: int,
+) -> StressReport:
+    """Seed a shop into `db` (a migrated database, maybe distributed), hammer it, check it."""
+    services = Services(db)
+    shop = seed_shop(
+        db,
+        sellers=max(1, min(3, (hot_products + 1) // 2)),
+        products=hot_products,
+        stock=HOT_STOCK,
+        customers=clients,
+    )
+    echo(
+        f"stress: {clients} clients for {seconds:g} s on {hot_products} hot products "
+        f"({HOT_STOCK} units each to start, seed {seed})"
+    )
+    retries_before = _tx.retries.value
+    run = drive(services, shop, clients=clients, seconds=seconds, seed=seed)
+    retries = _tx.retries.value - retries_before
+    double_orders = sum(c.double_orders for c in run.clients)
+    invariants = check_invariants(
+        db,
+        double_orders_seen=double_orders,
+        double_charges_seen=sum(c.double_charges for c in run.clients),
+    )
+    report = summarise(
+        [c.rec for c in run.clients],
+        run.elapsed,
+        retries=retries,
+        double_orders=double_orders,
+        invariants=invariants,
+    )
     return report

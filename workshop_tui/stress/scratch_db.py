@@ -144,14 +144,27 @@ def seed_shop(
         s.execute(
             insert(m.Inventory),
             [
-                {"product_id": p, "stock_remaining": stock, "initial_stock": stock}
-                for p in product_ids
+                {
+                    "product_id": p,
+                    "seller_id": seller_ids[n % sellers],
+                    "stock_remaining": stock,
+                    "initial_stock": stock,
+                }
+                for n, p in enumerate(product_ids)
             ],
         )
         if stock:
             s.execute(
                 insert(m.StockMovement),
-                [{"product_id": p, "delta": stock, "reason": "initial"} for p in product_ids],
+                [
+                    {
+                        "product_id": p,
+                        "seller_id": seller_ids[n % sellers],
+                        "delta": stock,
+                        "reason": "initial",
+                    }
+                    for n, p in enumerate(product_ids)
+                ],
             )
         people = [
             m.Customer(username=f"{tag}{n}", name=f"{tag} customer {n}", password_hash=secret)

@@ -1,0 +1,139 @@
+"""A sale stays on its seller's shard: every statement of checkout's and payment's
+transactions names the seller, so Citus routes each to one task on one shard group."""
+
+import pytest
+from sqlalchemy import text
+
+from tests.engine.conftest import run_cli
+from workshop_tui.db import Database
+from workshop_tui.db.shard_trace import (
+    groups_touched,
+    one_shard,
+    shard_groups,
+    trace,
+    transactions,
+)
+from workshop_tui.services import Services
+from workshop_tui.services.checkout import place_order_statement
+from workshop_tui.services.locks import CHECKOUT_LINES, LOCK_HEAD, LOCK_ORDER_FOR_PAYMENT
+from workshop_tui.services.payments import ATTEMPTS, RECORD_STATEMENTS
+from workshop_tui.services.routing import OrderRoute
+
+pytestmark = pytest.mark.citus
+
+
+def taken(logs) -> list[str]:
+    return [n for log in logs for n in log.take()]
+
+
+def test_checkout_and_payment_each_run_on_one_shard_group(database, shop):
+    traced = Database(database.settings, pool_size=2)
+    logs = trace(traced)
+    services = Services(traced)
+    groups = shard_groups(traced)
+    try:
+        services.cart.set_quantity(shop.customer, shop.hammer, 2)
+        taken(logs)  # the cart's own transaction is not the sale
+        order = services.orders.checkout(shop.customer, "one-shard")
+        checkout_notices = taken(logs)
+        route = OrderRoute(order.seller_id, order.customer_id)
+        services.payments.pay(
+            shop.customer, order.id, method="card", idempotency_key="pay-1", route=route
+        )
+        pay_notices = taken(logs)
+    finally:
+        traced.dispose()
+    assert one_shard(checkout_notices, groups), checkout_notices
+    assert one_shard(pay_notices, groups), pay_notices
+    # the same seller's shard group
+    [checkout_tx], [pay_tx] = transactions(checkout_notices), transactions(pay_notices)
+    assert groups_touched(pay_tx, groups) == groups_touched(checkout_tx, groups)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        CHECKOUT_LINES,
+        place_order_statement(2, False).sql,
+        place_order_statement(1, True).sql,
+        LOCK_ORDER_FOR_PAYMENT,
+        ATTEMPTS,
+        *(planned.sql for planned in RECORD_STATEMENTS),
+        LOCK_HEAD,
+    ],
+    ids=[
+        "checkout_lines",
+        "place_order",
+        "place_order_at_till",
+        "lock_order",
+        "attempts",
+        "record_payment",
+        "record_payment_at_till",
+        "ledger_head",
+    ],
+)
+def test_the_sales_statements_route_to_one_task(database, shop, statement):
+    params = {
+        "seller": shop.acme,
+        "seller_id": shop.acme,
+        "cart": 1,
+        "customer": 1,
+        "customer_id": 1,
+        "key": "k",
+        "id": 1,
+        "order_id": 1,
+        "status": "succeeded",
+        "subtotal": 1,
+        "idempotency_key": "k",
+        "placed_by": None,
+        "channel": "tui",
+        "expires_at": None,
+        "pids": [1, 2],
+        "qtys": [1, 1],
+        "pid_0": 1,
+        "pid_1": 2,
+        "qty_0": 1,
+        "qty_1": 1,
+        "price_0": 1,
+        "price_1": 1,
+        "actor_id": 1,
+        "session_id": 1,
+        "method": "card",
+        "amount": 1,
+        "reference": "CARD-1-1",
+        "payment_id": 1,
+        "tendered": None,
+        "max_attempts": 5,
+        "chain": f"seller-{shop.acme}",
+    }
+    raw = database.engine.raw_connection()
+    try:
+        with raw.cursor() as cur:
+            cur.execute("EXPLAIN " + statement, params)
+            plan = "\n".join(r[0] for r in cur.fetchall())
+    finally:
+        raw.close()
+    assert "Task Count: 1" in plan, plan
+
+
+def test_db_status_shows_each_tables_distribution(database):
+    shown = run_cli(database.url, "db", "status").output
+    assert "orders: distributed by seller_id" in shown
+    assert "idempotency_claims: distributed by customer_id" in shown
+    assert "sellers: reference table" in shown
+
+
+def test_db_distribute_again_changes_nothing(database):
+    again = run_cli(database.url, "db", "distribute")
+    assert again.exit_code == 0
+    assert "distributed (already)" in again.output
+
+
+def test_the_ledger_stays_append_only_on_every_shard(database, services, shop):
+    services.cart.set_quantity(shop.customer, shop.hammer, 1)
+    order = services.orders.checkout(shop.customer, "k")
+    services.payments.pay(shop.customer, order.id, method="card", idempotency_key="p")
+    with pytest.raises(Exception, match="append-only"), database.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE transactions SET amount = 1 WHERE seller_id = :s"), {"s": shop.acme}
+        )

@@ -1,0 +1,107 @@
+"""Which seller a sale belongs to, found before the sale's transaction starts.
+
+On a database sharded by seller (Citus, `workshop db distribute`) a transaction whose
+every statement names one seller runs on that seller's shard alone. Checkout and payment
+therefore learn their seller first, in short statements of their own, and then run
+their transaction with it:
+
+- checkout reads the actor's cart row (the cart's seller) and claims the idempotency key;
+- payment takes the order's seller from the caller (`OrderRoute`, which the terminal
+  and the web already hold with the order) or, without it, reads it by the order's id
+  (on a sharded database that read asks every shard);
+- a key is claimed for the customer in one statement (`idempotency_claims`, on the
+  customer's shard): the first use binds it to its seller, and a reuse with another
+  seller is routed to the seller it was bound to, which answers with the first result
+  (or refuses it, as for a key used with another order). So a key used twice makes one
+  order and one charge, across sellers too, on both kinds of database.
+
+The same statements run on plain PostgreSQL, so the engine behaves the same on both.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+import psycopg2
+
+from workshop_tui.services import _sql as sql
+from workshop_tui.services._sql import Tx
+from workshop_tui.services.states import OrderStatus
+
+
+class OrderRoute(NamedTuple):
+    """Where an order lives: its seller (the shard) and its customer (the key's owner)."""
+
+    seller_id: int
+    customer_id: int
+
+
+ORDER_ROUTE = "SELECT seller_id, customer_id FROM orders WHERE id = %(id)s"
+CART = "SELECT id, seller_id FROM carts WHERE customer_id = %(owner)s"
+# The first use binds the key to its seller; a reuse reads the binding (one statement
+# either way on the usual path: the INSERT returns nothing only when the key was bound).
+CLAIM = """
+    INSERT INTO idempotency_claims (customer_id, scope, key, seller_id)
+    VALUES (%(customer)s, %(scope)s, %(key)s, %(seller)s)
+    ON CONFLICT (customer_id, scope, key) DO NOTHING
+    RETURNING seller_id
+"""
+BOUND = (
+    "SELECT seller_id FROM idempotency_claims"
+    " WHERE customer_id = %(customer)s AND scope = %(scope)s AND key = %(key)s"
+)
+REBIND = (
+    "UPDATE idempotency_claims SET seller_id = %(seller)s"
+    " WHERE customer_id = %(customer)s AND scope = %(scope)s AND key = %(key)s"
+)
+# The unpaid orders a customer placed themselves and can still pay, across sellers.
+UNPAID = f"""
+    SELECT count(*) FROM orders
+     WHERE customer_id = %(customer)s AND placed_by IS NULL
+       AND status = '{OrderStatus.PENDING_PAYMENT.value}'
+       AND (expires_at IS NULL OR expires_at > now())
+"""
+
+
+def order_route(tx: Tx, order_id: int) -> OrderRoute | None:
+    found = sql.row(tx, ORDER_ROUTE, {"id": order_id})
+    return None if found is None else OrderRoute(int(found[0]), int(found[1]))
+
+
+def cart_of(tx: Tx, owner_id: int) -> tuple[int, int | None] | None:
+    """The owner's cart (id, seller), not locked: the sale locks its lines."""
+    found = sql.row(tx, CART, {"owner": owner_id})
+    return None if found is None else (int(found[0]), found[1])
+
+
+def claim(tx: Tx, customer_id: int, scope: str, key: str, seller_id: int) -> int:
+    """The seller `key` is bound to for this customer: `seller_id` when this is its first use."""
+    at = {"customer": customer_id, "scope": scope, "key": key}
+    bound = sql.value(tx, CLAIM, {**at, "seller": seller_id})
+    if bound is None:
+        bound = sql.value(tx, BOUND, at)
+    return int(bound) if bound is not None else seller_id
+
+
+def bound_seller(tx: Tx, customer_id: int, scope: str, key: str) -> int | None:
+    found = sql.value(tx, BOUND, {"customer": customer_id, "scope": scope, "key": key})
+    return None if found is None else int(found)
+
+
+def rebind(tx: Tx, customer_id: int, scope: str, key: str, seller_id: int) -> None:
+    """Move a key that made nothing with its first seller to this one."""
+    sql.run(tx, REBIND, {"customer": customer_id, "scope": scope, "key": key, "seller": seller_id})
+
+
+def unpaid_orders(tx: Tx, customer_id: int) -> int:
+    return int(sql.value(tx, UNPAID, {"customer": customer_id}) or 0)
+
+
+def violates(exc: psycopg2.Error, constraint: str) -> bool:
+    """Whether `exc` is a violation of `constraint` (on a shard its name ends in the shard's id)."""
+    name = exc.diag.constraint_name
+    if name is None:  # a shard's error relayed by the coordinator names it in the message only
+        found = re.search(r'constraint "([^"]+)"', exc.diag.message_primary or "")
+        name = found.group(1) if found else ""
+    return name == constraint or re.fullmatch(re.escape(constraint) + r"_\d+", name) is not None
