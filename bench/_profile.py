@@ -20,6 +20,8 @@ import psycopg2.extensions
 import sqlalchemy
 from sqlalchemy import event
 
+from workshop_tui.db.engine import RowCursor
+
 OPS = 25
 
 
@@ -50,8 +52,17 @@ def profile(services_path: Any, raw_path: Any, sellers: tuple, echo: Callable[[s
     rng = random.Random(7)
     engine = services_path.db.engine
     counts: Counter[str] = Counter()
-    event.listen(engine, "before_cursor_execute", lambda *a: counts.update(["statements"]))
-    event.listen(engine, "commit", lambda *a: counts.update(["transactions"]))
+    # The sale runs on the driver's cursor (services._sql), not through SQLAlchemy's events:
+    # each execute is one message to the server, one round trip.
+    plain_execute = RowCursor.execute
+
+    def counted(cursor: Any, query: Any, vars: Any = None) -> None:  # noqa: A002
+        counts.update(["statements"])
+        if isinstance(query, str) and query.rstrip().upper().endswith("COMMIT"):
+            counts.update(["transactions"])
+        plain_execute(cursor, query, vars)
+
+    RowCursor.execute = counted  # type: ignore[method-assign]
     event.listen(engine.pool, "checkout", lambda *a: counts.update(["checkouts"]))
     s, me = services_path.s, services_path.me
     per_call: dict[str, Counter[str]] = {k: Counter() for k in ("cart_set", "checkout", "pay")}
@@ -90,21 +101,22 @@ def profile(services_path: Any, raw_path: Any, sellers: tuple, echo: Callable[[s
     echo(f"profile: one client, {OPS} ops of 2 lines each, per op:")
     echo(
         f"  raw       {raw_wall / OPS * 1000:6.1f} ms wall {raw_cpu / OPS * 1000:6.1f} ms client CPU"
-        f"  {CountingCursor.statements / OPS:5.1f} statements  4 transactions"
+        f"  {CountingCursor.statements / OPS:5.1f} statements (+ 4 BEGIN round trips)  4 transactions"
     )
     total = sum(per_call.values(), Counter())
     echo(
         f"  services  {wall / OPS * 1000:6.1f} ms wall {cpu / OPS * 1000:6.1f} ms client CPU"
-        f"  {total['statements'] / OPS:5.1f} statements {total['transactions'] / OPS:4.1f} transactions"
-        f" {total['checkouts'] / OPS:4.1f} pool checkouts (pre-ping round trips)"
+        f"  {total['statements'] / OPS:5.1f} round trips {total['transactions'] / OPS:4.1f} transactions"
+        f" {total['checkouts'] / OPS:4.1f} pool checkouts (no NOTIFY counted)"
     )
     for kind, c in per_call.items():
         n = OPS * (2 if kind == "cart_set" else 1)
         echo(
             f"    {kind:<9} {c['wall_us'] / n / 1000:6.1f} ms wall {c['cpu_us'] / n / 1000:6.1f} ms CPU"
-            f"  {c['statements'] / n:5.1f} statements {c['transactions'] / n:4.1f} transactions"
+            f"  {c['statements'] / n:5.1f} round trips {c['transactions'] / n:4.1f} transactions"
             f" {c['checkouts'] / n:4.1f} checkouts"
         )
+    RowCursor.execute = plain_execute  # type: ignore[method-assign]
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for i in range(10):
