@@ -21,6 +21,7 @@ import sqlalchemy
 from sqlalchemy import event
 
 from workshop_tui.db.engine import RowCursor
+from workshop_tui.services.routing import OrderRoute
 
 OPS = 25
 
@@ -86,7 +87,13 @@ def profile(services_path: Any, raw_path: Any, sellers: tuple, echo: Callable[[s
         order = call("checkout", lambda: s.orders.checkout(me, f"prof-{i}", channel="stress"))
         call(
             "pay",
-            lambda: s.payments.pay(me, order.id, method="card", idempotency_key=f"prof-{i}-pay"),
+            lambda: s.payments.pay(
+                me,
+                order.id,
+                method="card",
+                idempotency_key=f"prof-{i}-pay",
+                route=OrderRoute(order.seller_id, order.customer_id),
+            ),
         )
 
     services_op(-1)  # warm the statement caches

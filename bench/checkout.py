@@ -36,6 +36,7 @@ from _raw_checkout import RawPath  # noqa: E402
 from workshop_tui.config import Settings  # noqa: E402
 from workshop_tui.db.engine import Database, mask_url  # noqa: E402
 from workshop_tui.services import Services  # noqa: E402
+from workshop_tui.services.routing import OrderRoute  # noqa: E402
 from workshop_tui.services.types import Account  # noqa: E402
 from workshop_tui.stress.checks import check_invariants  # noqa: E402
 from workshop_tui.stress.report import p95  # noqa: E402
@@ -59,8 +60,14 @@ class ServicesPath:
         for n, (product_id, quantity) in enumerate(lines):
             self.s.cart.set_quantity(self.me, product_id, quantity, replace=n == 0)
         order = self.s.orders.checkout(self.me, key, channel="stress")
+        # The terminal holds the order it pays, so it names the order's seller (its shard).
         self.s.payments.pay(
-            self.me, order.id, method="card", outcome="success", idempotency_key=key + "-pay"
+            self.me,
+            order.id,
+            method="card",
+            outcome="success",
+            idempotency_key=key + "-pay",
+            route=OrderRoute(order.seller_id, order.customer_id),
         )
         return order.id
 

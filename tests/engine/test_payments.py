@@ -34,6 +34,22 @@ def test_a_decline_leaves_the_order_payable_and_a_retry_can_succeed(services, sh
     assert [p.status for p in paid.order.payments] == ["declined", "succeeded"]
 
 
+def test_the_payments_answer_is_the_order_as_stored(services, shop, order):
+    declined = services.payments.pay(
+        shop.customer, order.id, method="card", outcome="decline", idempotency_key="p1"
+    )
+    assert declined.order == services.orders.get(shop.customer, order.id)
+    paid = services.payments.pay(
+        shop.customer, order.id, method="cash", idempotency_key="p2", tendered="600"
+    )
+    assert paid.order == services.orders.get(shop.customer, order.id)
+    assert paid.payment == paid.order.payments[-1]
+
+
+def test_the_checkouts_answer_is_the_order_as_stored(services, shop, order):
+    assert order == services.orders.get(shop.customer, order.id)
+
+
 def test_the_same_key_twice_charges_once(services, shop, order):
     first = services.payments.pay(shop.customer, order.id, method="cash", idempotency_key="p1")
     again = services.payments.pay(shop.customer, order.id, method="cash", idempotency_key="p1")

@@ -125,9 +125,11 @@ def read_cart(s: Tx, owner_id: int) -> Cart:
 
 def empty_cart(tx: Tx, cart: LockedCart, *, seller_id: int | None = None) -> None:
     """Remove every line and hand the cart to `seller_id` (None: free for any seller)."""
-    if cart.seller_id is not None:
-        sql.run(tx, EMPTY_LINES, {"cart": cart.id, "old": cart.seller_id})
-    sql.run(tx, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": seller_id})
+    at = {"cart": cart.id, "owner": cart.owner, "sid": seller_id, "old": cart.seller_id}
+    if cart.seller_id is None:
+        sql.run(tx, SET_SELLER, at)
+    else:
+        sql.run(tx, f"{EMPTY_LINES}; {SET_SELLER}", at)  # one message: no result needed
 
 
 class CartService:
@@ -213,9 +215,10 @@ class CartService:
                     }
                 ],
             )
-        has_items = cart.has_items
-        if has_items and cart.seller_id != seller_id:
-            if not replace:
+        if cart.seller_id is not None and cart.seller_id != seller_id:
+            # Another seller's cart: emptied when asked to replace it (emptying an empty
+            # cart is harmless, so that needs no look), refused when it holds lines.
+            if not replace and locks.cart_has_items(s, cart):
                 current = sql.value(s, SELLER_NAME, {"sid": cart.seller_id})
                 raise SellerConflict(
                     f"your cart has items from {current}; {name} is sold by {seller_name}. Replace the cart?",

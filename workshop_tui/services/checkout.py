@@ -20,7 +20,7 @@ import psycopg2.errors
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services import locks, routing
-from workshop_tui.services._sql import Tx
+from workshop_tui.services._sql import PlainTx, Tx
 from workshop_tui.services._tx import in_plain_transaction, read_plain
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, TooManyUnpaid
@@ -54,6 +54,7 @@ _PLACE_ORDER_TYPES = {
     "placed_by": "integer",
     "channel": "text",
     "expires_at": "timestamptz",
+    "created_at": "timestamptz",
     "pids": "integer[]",
     "qtys": "integer[]",
     "actor_id": "integer",
@@ -84,10 +85,11 @@ def place_order_statement(lines: int, till: bool) -> sql.Planned:
     text = f"""
     WITH new_order AS (
         INSERT INTO orders (id, customer_id, seller_id, status, subtotal, discount_total, total,
-                            idempotency_key, placed_by, channel, expires_at)
+                            idempotency_key, placed_by, channel, expires_at, created_at)
         VALUES (%(order_id)s, %(customer_id)s, %(seller_id)s, %(status)s, %(subtotal)s, 0,
-                %(subtotal)s, %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s)
-        RETURNING id, created_at
+                %(subtotal)s, %(idempotency_key)s, %(placed_by)s, %(channel)s, %(expires_at)s,
+                %(created_at)s)
+        RETURNING id
     ),
     items AS (
         INSERT INTO order_items (order_id, product_id, seller_id, quantity, unit_price)
@@ -97,7 +99,6 @@ def place_order_statement(lines: int, till: bool) -> sql.Planned:
         UPDATE inventory SET stock_remaining = inventory.stock_remaining - l.qty, updated_at = now()
           FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS integer[])) AS l(pid, qty)
          WHERE inventory.seller_id = %(seller_id)s AND inventory.product_id = l.pid
-        RETURNING inventory.product_id, inventory.stock_remaining
     ),
     moved AS (
         INSERT INTO stock_movements (product_id, seller_id, delta, reason, order_id, actor_id)
@@ -107,9 +108,7 @@ def place_order_statement(lines: int, till: bool) -> sql.Planned:
         DELETE FROM cart_items WHERE seller_id = %(seller_id)s AND cart_id = %(cart)s
            AND product_id = ANY(CAST(%(pids)s AS integer[]))
     )
-    SELECT new_order.id, new_order.created_at,
-           (SELECT json_agg(json_build_array(product_id, stock_remaining)) FROM taken) AS stock
-    FROM new_order
+    SELECT id FROM new_order
     """
     types = dict(_PLACE_ORDER_TYPES)
     for n in range(lines):
@@ -141,7 +140,7 @@ def place_order(
         return route  # the key made an order with its first seller: the same order again
     cart_id, seller_id, unpaid = route
 
-    def work(tx: Tx) -> Order | int:
+    def work(tx: PlainTx) -> Order | int:
         # `changes` keeps what an earlier attempt took: when that attempt's COMMIT answer
         # was lost, this one finds its order by the key, and those changes are the news.
         till = till_session(tx, db, actor, selling=True)
@@ -176,9 +175,12 @@ def place_order(
             "channel": channel,
             "expires_at": datetime.now(UTC) + ttl,
         }
+        order_id = int(sql.one(tx, NEXT_ORDER_ID)[0])
         params: dict[str, Any] = {
             **values,
-            "order_id": int(sql.one(tx, NEXT_ORDER_ID)[0]),
+            "order_id": order_id,
+            # The transaction's time (the lines' lock read it): what now() gives the order.
+            "created_at": lines[0].begun,
             "pids": [line.product_id for line in lines],
             "qtys": [line.quantity for line in lines],
             "actor_id": actor.id,
@@ -189,10 +191,11 @@ def place_order(
             params[f"price_{n}"] = line.price
         if till is not None:
             params["session_id"] = till
-        statement = place_order_statement(len(lines), till is not None)
-        order_id, created_at, stock = sql.planned_one(tx, statement, params)
-        changes[:] = [StockChange(pid, left) for pid, left in sorted(stock)]
-        return new_order_view(order_id, created_at, values, lines, customer)
+        # Nothing to read back (the id, the time and the stock left are known under the
+        # locks), so COMMIT goes in the same message and the locks are held one round trip less.
+        changes[:] = [StockChange(x.product_id, x.stock_remaining - x.quantity) for x in lines]
+        tx.run_and_commit(place_order_statement(len(lines), till is not None), params)
+        return new_order_view(order_id, lines[0].begun, values, lines, customer)
 
     try:
         return in_plain_transaction(db, work, idempotent=True)  # by key

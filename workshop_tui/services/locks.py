@@ -60,7 +60,6 @@ def cash_session_to_change(s: Session, terminal_id: str) -> m.CashSession | None
 class LockedCart(NamedTuple):
     id: int
     seller_id: int | None
-    has_items: bool
     owner: int
 
 
@@ -82,10 +81,17 @@ def cart(tx: Tx, owner_id: int) -> LockedCart:
         sql.run(tx, CREATE_CART, {"owner": owner_id})
         found = sql.one(tx, LOCK_CART, {"owner": owner_id})
     cart_id, seller_id = found
-    has_items = seller_id is not None and bool(
-        sql.value(tx, HAS_ITEMS, {"sid": seller_id, "cart": cart_id})
+    return LockedCart(cart_id, seller_id, owner_id)
+
+
+def cart_has_items(tx: Tx, cart: LockedCart) -> bool:
+    """Whether the locked cart holds lines (its lines cannot change while it is locked).
+
+    Asked only when it decides something (a line from another seller): a cart keeps its
+    seller after checkout, with no lines left."""
+    return cart.seller_id is not None and bool(
+        sql.value(tx, HAS_ITEMS, {"sid": cart.seller_id, "cart": cart.id})
     )
-    return LockedCart(cart_id, seller_id, has_items, owner_id)
 
 
 # --- 3. the order ----------------------------------------------------------------
@@ -93,9 +99,10 @@ def cart(tx: Tx, owner_id: int) -> LockedCart:
 # The order row locked, and any payment already made with this key (keys are the order's
 # customer's own). That payment is read from the statement's snapshot, so a payment
 # committed while this one waited for the row can hide: `pay` looks again wherever that matters.
+# `begun` is the transaction's time, which the payment is stamped with.
 LOCK_ORDER_FOR_PAYMENT = """
     SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
-           o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order
+           o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order, now() AS begun
       FROM orders o
       LEFT JOIN payments p ON p.seller_id = o.seller_id AND p.customer_id = o.customer_id
                           AND p.idempotency_key = %(key)s
@@ -143,13 +150,15 @@ LOCK_INVENTORY = (
 # The cart's lines with their inventory rows locked, in product-id order, in one statement,
 # all on the cart's seller's rows (one shard when sharded). The lines are locked too: they
 # are what a concurrent checkout of the same cart waits on, and finds gone after.
-# `existing` is the order this key already made with this seller, if any.
+# `existing` is the order this key already made with this seller, if any; `begun` is the
+# transaction's time (the new order's).
 CHECKOUT_LINES = """
     SELECT i.product_id, i.quantity, p.price, p.name, p.seller_id, p.sku, s.name AS seller_name,
            inv.stock_remaining,
            (SELECT o.id FROM orders o
              WHERE o.seller_id = %(seller)s AND o.customer_id = %(customer)s
-               AND o.idempotency_key = %(key)s) AS existing
+               AND o.idempotency_key = %(key)s) AS existing,
+           now() AS begun
       FROM cart_items i
       JOIN products p ON p.seller_id = i.seller_id AND p.id = i.product_id
       JOIN sellers s ON s.id = p.seller_id

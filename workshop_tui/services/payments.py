@@ -30,7 +30,7 @@ from workshop_tui.services.receipts import rupees
 from workshop_tui.services.routing import OrderRoute
 from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
 from workshop_tui.services.states import OrderStatus as S
-from workshop_tui.services.types import Account, LedgerRef, Order, PaymentResult
+from workshop_tui.services.types import Account, Payment, PaymentResult
 from workshop_tui.services.validate import check_amount, check_id, check_key
 
 OUTCOMES = ("success", "decline")
@@ -42,28 +42,24 @@ EARLIER_PAYMENT = """
      WHERE p.seller_id = %(seller)s AND p.customer_id = %(customer)s
        AND p.idempotency_key = %(key)s
     """
-# The attempts the order has had, and the new attempt's id. The order row is locked, so
-# attempts on one order are numbered one at a time, and this statement (begun under that
-# lock) sees every earlier one. The id comes from the sequence first so that the statement
-# below names every row's key outright (on a database sharded by seller, a statement whose
-# parts read each other's results would not run on one shard alone).
-ATTEMPTS = (
-    "SELECT count(*) FROM payments WHERE seller_id = %(seller_id)s AND order_id = %(order_id)s"
-)
+# The new attempt's id comes from the sequence first, so that the statement below names
+# every row's key outright (on a database sharded by seller, a statement whose parts read
+# each other's results would not run on one shard alone).
 NEXT_PAYMENT_ID = "SELECT nextval(pg_get_serial_sequence('payments', 'id'))"
-# The attempt, its session link and (on success) the order marked paid, in one statement.
+# The attempt, its session link and (on success) the order marked paid, in one statement,
+# both stamped with the transaction's time (`at`, as the order's lock read it).
 # The reference is METHOD-ORDER-ATTEMPT.
 RECORD_PAYMENT = """
     WITH payment AS (
         INSERT INTO payments (id, order_id, customer_id, seller_id, kind, method, status, amount,
-                              reference, idempotency_key, tendered)
+                              reference, idempotency_key, tendered, created_at)
         VALUES (%(payment_id)s, %(order_id)s, %(customer_id)s, %(seller_id)s, 'charge', %(method)s,
-                %(status)s, %(amount)s, %(reference)s, %(idempotency_key)s, %(tendered)s)
+                %(status)s, %(amount)s, %(reference)s, %(idempotency_key)s, %(tendered)s, %(at)s)
         RETURNING id
     ),
 {till}
     paid AS (
-        UPDATE orders SET status = '{paid}', paid_at = now()
+        UPDATE orders SET status = '{paid}', paid_at = %(at)s
          WHERE seller_id = %(seller_id)s AND id = %(order_id)s
            AND status IN {payable}
            AND %(status)s = 'succeeded'
@@ -75,9 +71,6 @@ TILL = """
         INSERT INTO session_payments (payment_id, seller_id, session_id)
         VALUES (%(payment_id)s, %(seller_id)s, %(session_id)s)
     ),"""
-_ATTEMPTS = sql.Planned(
-    "payment_attempts", ATTEMPTS, {"seller_id": "integer", "order_id": "integer"}
-)
 _RECORD_TYPES = {
     "payment_id": "integer",
     "order_id": "integer",
@@ -89,6 +82,7 @@ _RECORD_TYPES = {
     "reference": "text",
     "idempotency_key": "text",
     "tendered": "numeric",
+    "at": "timestamptz",
 }
 _FORMAT = {"paid": S.PAID.value, "payable": sql_list(TRANSITIONS[OrderAction.PAY].sources)}
 _RECORD_PAYMENT = sql.Planned(
@@ -153,7 +147,7 @@ class PaymentService:
         at = read_plain(self.db, find_route)
         seller = at.seller_id
 
-        def work(s: PlainTx) -> tuple[Order, int, LedgerRef] | tuple[int, int]:
+        def work(s: PlainTx) -> PaymentResult | tuple[int, int]:
             till = till_session(s, self.db, actor, selling=True)
             order = locks.order_for_payment(s, seller, order_id, key)
             if order is None or order.customer_id != at.customer_id:
@@ -182,34 +176,37 @@ class PaymentService:
                 )
             succeeded = outcome == "success"
             status = "succeeded" if succeeded else "declined"
-            attempts = int(
-                sql.planned_one(s, _ATTEMPTS, {"seller_id": seller, "order_id": order.id})[0]
-            )
+            # Read under the order's lock, in a statement of its own: it sees every attempt
+            # committed while this one waited for the lock, and it is the answer's base.
+            before = convert.load_orders(s, [order.id], return_window_days=window, seller_id=seller)
+            attempts = len(before[0].payments)
             if attempts >= max_attempts:
                 raise TooManyAttempts(
                     f"order #{order.id} has had {max_attempts} payment attempts, the most"
                     " allowed: cancel it and order again",
                     limit=max_attempts,
                 )
-            recorded = sql.planned_row(
+            payment_id = int(sql.one(s, NEXT_PAYMENT_ID, {})[0])
+            reference = f"{method.upper()}-{order.id}-{attempts + 1}"
+            tendered = cash if succeeded else None
+            sql.planned_row(
                 s,
                 _RECORD_PAYMENT if till is None else _RECORD_TILL_PAYMENT,
                 {
-                    "payment_id": int(sql.one(s, NEXT_PAYMENT_ID, {})[0]),
+                    "payment_id": payment_id,
                     "order_id": order.id,
                     "customer_id": order.customer_id,
                     "seller_id": seller,
                     "method": method,
                     "status": status,
                     "amount": order.total,
-                    "reference": f"{method.upper()}-{order.id}-{attempts + 1}",
+                    "reference": reference,
                     "idempotency_key": key,
                     "session_id": till,
-                    "tendered": cash if succeeded else None,
+                    "tendered": tendered,
+                    "at": order.begun,
                 },
             )
-            assert recorded is not None
-            (payment_id,) = recorded
             entry = {
                 "amount": order.total,
                 "order_id": order.id,
@@ -217,10 +214,6 @@ class PaymentService:
                 "method": method,
             }
             discounts = ledger_payload(s, order) if order.discount_total else {}
-            # Read the result before taking the chain head's lock, so that lock stays short.
-            view = convert.load_orders(s, [order.id], return_window_days=window, seller_id=seller)[
-                0
-            ]
             refs = ledger.append_entries(
                 s,
                 order.seller_id,
@@ -230,8 +223,26 @@ class PaymentService:
                 ],
                 last=True,
             )
-            # The result is built after COMMIT: the chain head stays locked only this long.
-            return view, payment_id, refs[-1]
+            # The answer is the order as read under the lock with what this attempt wrote,
+            # all known here: no reading back after COMMIT.
+            payment = Payment(
+                id=payment_id,
+                kind="charge",
+                method=method,
+                status=status,
+                amount=order.total,
+                reference=reference,
+                created_at=order.begun,
+                ledger=refs[-1],
+                tendered=tendered,
+            )
+            after = replace(
+                before[0],
+                status=S.PAID.value if succeeded else before[0].status,
+                paid_at=order.begun if succeeded else before[0].paid_at,
+                payments=(*before[0].payments, payment),
+            )
+            return PaymentResult(order=after, payment=payment)
 
         try:
             done = in_plain_transaction(self.db, work, idempotent=True)  # by key
@@ -247,8 +258,8 @@ class PaymentService:
                 ),
             )
             done = earlier_result(order_id, earlier.id, earlier.order_id)
-        if len(done) == 3:
-            return with_ledger_ref(*done)
+        if isinstance(done, PaymentResult):
+            return done
         order_id, payment_id = done  # a key used before: the first attempt's result
         order = read_only(
             self.db,
@@ -265,9 +276,3 @@ def earlier_result(order_id: int, payment_id: int, paid_order_id: int) -> tuple[
     if paid_order_id != order_id:
         raise InvalidInput("that idempotency key was used for another order")
     return order_id, payment_id
-
-
-def with_ledger_ref(order: Order, payment_id: int, ref: LedgerRef) -> PaymentResult:
-    payments = tuple(replace(p, ledger=ref) if p.id == payment_id else p for p in order.payments)
-    order = replace(order, payments=payments)
-    return PaymentResult(order=order, payment=next(p for p in payments if p.id == payment_id))
