@@ -222,6 +222,31 @@ def planned_row(tx: Tx, statement: Planned, params: dict[str, Any]) -> Any | Non
     return run_planned(tx, statement, params).fetchone()
 
 
+def planned_value(tx: Tx, statement: Planned, params: dict[str, Any]) -> Any | None:
+    found = planned_row(tx, statement, params)
+    return None if found is None else found[0]
+
+
+def run_planned_together(tx: Tx, *steps: tuple[Planned, dict[str, Any]]) -> None:
+    """Run statements whose results are not needed in one message: one round trip."""
+    kept = tx.prepared if isinstance(tx, PlainTx) else None
+    if kept is None or NOT_KEPT in kept:
+        merged: dict[str, Any] = {}
+        for statement, params in steps:
+            clash = [n for n in statement.names if n in merged and merged[n] != params[n]]
+            if clash:
+                raise ValueError(f"{statement.name}: parameters {clash} differ between steps")
+            merged |= {n: params[n] for n in statement.names}
+        tx.cursor.execute("; ".join(statement.sql for statement, _ in steps), merged)
+        return
+    for statement, _ in steps:
+        if statement.name not in kept:
+            tx.cursor.execute(statement.prepare)
+            kept.add(statement.name)
+    values = [params[n] for statement, params in steps for n in statement.names]
+    tx.cursor.execute("; ".join(statement.execute for statement, _ in steps), values)
+
+
 def planned_one(tx: Tx, statement: Planned, params: dict[str, Any]) -> Any:
     """planned_row for a statement that always returns one row."""
     found = planned_row(tx, statement, params)

@@ -132,10 +132,12 @@ PREPARED = "workshop.prepared"  # per pooled connection: the statements it has P
 
 
 def read_plain(db: Database, work: Callable[[PlainTx], T]) -> T:
-    """One read statement in autocommit on a pooled connection.
+    """Statements in autocommit on a pooled connection: each its own transaction.
 
     A single statement sees one snapshot, so it needs no BEGIN and COMMIT (two round
-    trips). Runs again on a fresh connection if the pooled one had gone stale.
+    trips). Runs again on a fresh connection if the pooled one had gone stale, so
+    `work` must be safe to repeat (reads, and writes such as a key's claim that a
+    second run leaves as the first did).
     """
     attempts = Attempts(db.settings, idempotent=True)
     while True:
@@ -146,10 +148,11 @@ def read_plain(db: Database, work: Callable[[PlainTx], T]) -> T:
             attempts.after_failure(exc, committing=False)
             continue
         dbapi = dbapi_of(connection)
+        prepared: set[str] = connection.info.setdefault(PREPARED, set())
         try:
             dbapi.autocommit = True
             try:
-                return work(PlainTx(dbapi, connection.info.setdefault(PREPARED, set())))
+                return work(PlainTx(dbapi, prepared))
             finally:
                 if not dbapi.closed:
                     dbapi.autocommit = False  # the pool's other users expect transactions
@@ -157,6 +160,11 @@ def read_plain(db: Database, work: Callable[[PlainTx], T]) -> T:
             failure: BaseException = exc
             if connection_lost(exc, dbapi):
                 _discard(db, connection, exc)
+            elif sqlstate(exc) in PREPARED_LOST and NOT_KEPT not in prepared:
+                # A pooler in transaction mode: the statement that failed did nothing, and
+                # the ones before it are safe to repeat. Again, in plain SQL from now on.
+                prepared.add(NOT_KEPT)
+                continue
         finally:
             connection.close()
         attempts.after_failure(failure, committing=False)

@@ -73,6 +73,11 @@ UPSERT_LINE = """
       JOIN inventory inv ON inv.seller_id = %(sid)s AND inv.product_id = i.product_id
      ORDER BY i.added_at, i.product_id
 """
+_PRODUCT = sql.Planned("cart_product", PRODUCT, {"pid": "integer"})
+_SET_SELLER = sql.Planned(
+    "cart_set_seller", SET_SELLER, {"sid": "integer", "owner": "integer", "cart": "integer"}
+)
+_EMPTY_LINES = sql.Planned("cart_empty_lines", EMPTY_LINES, {"old": "integer", "cart": "integer"})
 _UPSERT_LINE = sql.Planned(
     "cart_upsert_line",
     UPSERT_LINE,
@@ -127,9 +132,9 @@ def empty_cart(tx: Tx, cart: LockedCart, *, seller_id: int | None = None) -> Non
     """Remove every line and hand the cart to `seller_id` (None: free for any seller)."""
     at = {"cart": cart.id, "owner": cart.owner, "sid": seller_id, "old": cart.seller_id}
     if cart.seller_id is None:
-        sql.run(tx, SET_SELLER, at)
-    else:
-        sql.run(tx, f"{EMPTY_LINES}; {SET_SELLER}", at)  # one message: no result needed
+        sql.run_planned(tx, _SET_SELLER, at)
+    else:  # one message: no result is needed
+        sql.run_planned_together(tx, (_EMPTY_LINES, at), (_SET_SELLER, at))
 
 
 class CartService:
@@ -191,7 +196,7 @@ class CartService:
         quantity: int,
         replace: bool,
     ) -> Cart:
-        product = sql.row(s, PRODUCT, {"pid": product_id})
+        product = sql.planned_row(s, _PRODUCT, {"pid": product_id})
         if product is None or not product[2]:
             raise NotFound(f"no product #{product_id}")
         seller_id, name, _active, stock, seller_name = product
@@ -201,7 +206,7 @@ class CartService:
                 sql.run(s, DELETE_LINE, at)
             view = cart_view(s, owner_id, cart.id, cart.seller_id, None)
             if view.is_empty and cart.seller_id is not None:
-                sql.run(s, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": None})
+                sql.run_planned(s, _SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": None})
             return view
         if quantity > stock:
             raise OutOfStock(
@@ -229,7 +234,8 @@ class CartService:
                 )
             empty_cart(s, cart, seller_id=seller_id)
         elif cart.seller_id != seller_id:  # an empty cart goes to the new line's seller
-            sql.run(s, SET_SELLER, {"cart": cart.id, "owner": cart.owner, "sid": seller_id})
+            at = {"cart": cart.id, "owner": cart.owner, "sid": seller_id}
+            sql.run_planned(s, _SET_SELLER, at)
         lines = cart_lines(
             sql.planned_rows(
                 s,

@@ -74,9 +74,13 @@ HAS_ITEMS = (
 )
 
 
+_LOCK_CART = sql.Planned("lock_cart", LOCK_CART, {"owner": "integer"})
+_HAS_ITEMS = sql.Planned("cart_has_items", HAS_ITEMS, {"sid": "integer", "cart": "integer"})
+
+
 def cart(tx: Tx, owner_id: int) -> LockedCart:
     """The owner's cart row, created when missing, locked FOR UPDATE."""
-    found = sql.row(tx, LOCK_CART, {"owner": owner_id})  # the usual case: one round trip
+    found = sql.planned_row(tx, _LOCK_CART, {"owner": owner_id})  # usually one round trip
     if found is None:
         sql.run(tx, CREATE_CART, {"owner": owner_id})
         found = sql.one(tx, LOCK_CART, {"owner": owner_id})
@@ -90,7 +94,7 @@ def cart_has_items(tx: Tx, cart: LockedCart) -> bool:
     Asked only when it decides something (a line from another seller): a cart keeps its
     seller after checkout, with no lines left."""
     return cart.seller_id is not None and bool(
-        sql.value(tx, HAS_ITEMS, {"sid": cart.seller_id, "cart": cart.id})
+        sql.planned_value(tx, _HAS_ITEMS, {"sid": cart.seller_id, "cart": cart.id})
     )
 
 

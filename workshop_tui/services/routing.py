@@ -64,28 +64,38 @@ UNPAID = f"""
 """
 
 
+# Every sale runs these: planned once per connection (services._sql.Planned), as the
+# sale's own statements are (planning the count alone cost the server more than running it).
+_ORDER_ROUTE = sql.Planned("route_order", ORDER_ROUTE, {"id": "integer"})
+_CART = sql.Planned("route_cart", CART, {"owner": "integer"})
+_CLAIM_TYPES = {"customer": "integer", "scope": "text", "key": "text"}
+_CLAIM = sql.Planned("claim_key", CLAIM, _CLAIM_TYPES | {"seller": "integer"})
+_BOUND = sql.Planned("bound_key", BOUND, _CLAIM_TYPES)
+_UNPAID = sql.Planned("unpaid_orders", UNPAID, {"customer": "integer"})
+
+
 def order_route(tx: Tx, order_id: int) -> OrderRoute | None:
-    found = sql.row(tx, ORDER_ROUTE, {"id": order_id})
+    found = sql.planned_row(tx, _ORDER_ROUTE, {"id": order_id})
     return None if found is None else OrderRoute(int(found[0]), int(found[1]))
 
 
 def cart_of(tx: Tx, owner_id: int) -> tuple[int, int | None] | None:
     """The owner's cart (id, seller), not locked: the sale locks its lines."""
-    found = sql.row(tx, CART, {"owner": owner_id})
+    found = sql.planned_row(tx, _CART, {"owner": owner_id})
     return None if found is None else (int(found[0]), found[1])
 
 
 def claim(tx: Tx, customer_id: int, scope: str, key: str, seller_id: int) -> int:
     """The seller `key` is bound to for this customer: `seller_id` when this is its first use."""
     at = {"customer": customer_id, "scope": scope, "key": key}
-    bound = sql.value(tx, CLAIM, {**at, "seller": seller_id})
+    bound = sql.planned_value(tx, _CLAIM, {**at, "seller": seller_id})
     if bound is None:
-        bound = sql.value(tx, BOUND, at)
+        bound = sql.planned_value(tx, _BOUND, at)
     return int(bound) if bound is not None else seller_id
 
 
 def bound_seller(tx: Tx, customer_id: int, scope: str, key: str) -> int | None:
-    found = sql.value(tx, BOUND, {"customer": customer_id, "scope": scope, "key": key})
+    found = sql.planned_value(tx, _BOUND, {"customer": customer_id, "scope": scope, "key": key})
     return None if found is None else int(found)
 
 
@@ -95,7 +105,7 @@ def rebind(tx: Tx, customer_id: int, scope: str, key: str, seller_id: int) -> No
 
 
 def unpaid_orders(tx: Tx, customer_id: int) -> int:
-    return int(sql.value(tx, UNPAID, {"customer": customer_id}) or 0)
+    return int(sql.planned_value(tx, _UNPAID, {"customer": customer_id}) or 0)
 
 
 def violates(exc: psycopg2.Error, constraint: str) -> bool:
