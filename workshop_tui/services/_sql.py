@@ -50,11 +50,12 @@ class BeginningCursor(RowCursor):
     """
 
     begun = True  # False until the first statement of a transaction has been sent
+    opening = "BEGIN; "  # with a retry's shorter lock wait, when it has one
 
     def execute(self, query: Any, vars: Any = None) -> None:  # noqa: A002 - psycopg2's name
         if not self.begun:
             self.begun = True  # an error in this message leaves the transaction to roll back
-            query = "BEGIN; " + query
+            query = self.opening + query
         super().execute(query, vars)
 
 
@@ -75,12 +76,23 @@ class PlainTx:
         prepared: set[str] | None = None,
         *,
         transaction: bool = False,
+        lock_wait_ms: int | None = None,
     ) -> None:
         self.cursor: BeginningCursor = dbapi_connection.cursor(cursor_factory=BeginningCursor)
         self.cursor.begun = not transaction
+        if lock_wait_ms is not None:  # an integer of ours, never input
+            self.cursor.opening = f"BEGIN; SET LOCAL lock_timeout = {int(lock_wait_ms)}; "
         self.prepared = prepared
         self.committing = False  # COMMIT has been sent: a lost answer leaves the outcome unknown
         self.ended = False
+
+    def outside(self) -> PlainTx:
+        """Statements before this transaction begins, each its own (autocommit), on the
+        same connection: a sale's look-ups that must not join its transaction (on a
+        database sharded by seller they are on other shards), without a second checkout."""
+        if self.cursor.begun:
+            raise RuntimeError("the transaction has begun: outside() comes before its statements")
+        return PlainTx(self.cursor.connection, self.prepared)
 
     def commit(self) -> None:
         if self.cursor.begun and not self.ended:

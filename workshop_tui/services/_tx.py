@@ -98,10 +98,8 @@ def in_plain_transaction(
         tx: PlainTx | None = None
         try:
             dbapi.autocommit = True  # BEGIN goes with the first statement (services._sql.PlainTx)
-            tx = PlainTx(dbapi, prepared, transaction=True)
-            wait = attempts.lock_wait_ms()
-            if wait is not None:
-                tx.cursor.execute(SET_LOCK_WAIT, (str(wait),))
+            # A retry's shorter lock wait travels with BEGIN (one message).
+            tx = PlainTx(dbapi, prepared, transaction=True, lock_wait_ms=attempts.lock_wait_ms())
             result = work(tx)
             tx.commit()  # unless work's last statement took COMMIT with it (run_and_commit)
             return result

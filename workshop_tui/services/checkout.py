@@ -135,12 +135,15 @@ def place_order(
     `changes` receives the stock levels the checkout left (empty when nothing was taken).
     """
     ttl = timedelta(minutes=db.settings.order_ttl_minutes)
-    route = read_plain(db, lambda tx: checkout_route(tx, actor, customer_id, key))
-    if isinstance(route, int):
-        return route  # the key made an order with its first seller: the same order again
-    cart_id, seller_id, unpaid = route
+    seller: list[int] = []  # the cart's, once the route is known
 
     def work(tx: PlainTx) -> Order | int:
+        # The route first, outside the sale's transaction (services.routing), on its connection.
+        route = checkout_route(tx.outside(), actor, customer_id, key)
+        if isinstance(route, int):
+            return route  # the key made an order with its first seller: the same order again
+        cart_id, seller_id, unpaid = route
+        seller[:] = [seller_id]
         # `changes` keeps what an earlier attempt took: when that attempt's COMMIT answer
         # was lost, this one finds its order by the key, and those changes are the news.
         till = till_session(tx, db, actor, selling=True)
@@ -205,7 +208,7 @@ def place_order(
         # The same key committed while this one waited (and the cart was refilled since):
         # nothing of this attempt was written; answer with the first order.
         changes.clear()
-        at = {"seller": seller_id, "customer": customer_id, "key": key}
+        at = {"seller": seller[0], "customer": customer_id, "key": key}
         return int(read_plain(db, lambda tx: sql.one(tx, EXISTING_ORDER, at))[0])
 
 

@@ -144,10 +144,13 @@ class PaymentService:
                 routing.rebind(s, found.customer_id, "payment", key, found.seller_id)
             return found
 
-        at = read_plain(self.db, find_route)
-        seller = at.seller_id
+        routed: list[OrderRoute] = []
 
         def work(s: PlainTx) -> PaymentResult | tuple[int, int]:
+            # The route first, outside the payment's transaction, on its connection.
+            at = find_route(s.outside())
+            routed[:] = [at]
+            seller = at.seller_id
             till = till_session(s, self.db, actor, selling=True)
             order = locks.order_for_payment(s, seller, order_id, key)
             if order is None or order.customer_id != at.customer_id:
@@ -251,16 +254,20 @@ class PaymentService:
                 raise
             # The key was used while this attempt waited (a declined attempt leaves the order
             # payable): nothing of this attempt was written; answer as for a reused key.
+            at = routed[0]
             earlier = read_plain(
                 self.db,
                 lambda s: sql.one(
-                    s, EARLIER_PAYMENT, {"seller": seller, "customer": at.customer_id, "key": key}
+                    s,
+                    EARLIER_PAYMENT,
+                    {"seller": at.seller_id, "customer": at.customer_id, "key": key},
                 ),
             )
             done = earlier_result(order_id, earlier.id, earlier.order_id)
         if isinstance(done, PaymentResult):
             return done
         order_id, payment_id = done  # a key used before: the first attempt's result
+        seller = routed[0].seller_id
         order = read_only(
             self.db,
             lambda s: convert.load_orders(
