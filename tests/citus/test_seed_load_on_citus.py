@@ -105,3 +105,13 @@ def test_a_duplicate_id_under_another_seller_is_refused_with_its_line_and_nothin
     with database.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM orders")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM sellers")).scalar_one() == 0
+
+
+def test_a_load_with_replace_empties_the_cluster_first_and_loads_again(
+    database: Database, seed_files: Path
+) -> None:
+    assert run_cli(database.url, "seed", "load", str(seed_files)).exit_code == 0
+    again = run_cli(database.url, "seed", "load", str(seed_files), "--replace")
+    assert again.exit_code == 0, again.output
+    assert sum(rows_per_worker(database, "orders").values()) == file_rows(seed_files / "orders.csv")
+    assert run_cli(database.url, "ledger", "verify").exit_code == 0
