@@ -15,6 +15,9 @@ Steps, all in ONE transaction (any failure rolls everything back):
    the ledger heads are derived in SQL, stock is reconciled and every ledger
    hash is re-computed in SQL (checked against ledger_codec on a sample);
 5. every id sequence is moved past the loaded ids, so the app can insert at once.
+On a database sharded by seller (Citus) steps 3-4 run on temporary tables of the
+coordinator and their rows then go to the shards, still in the one transaction
+(seed.staging).
 Bad input raises LoadError("<file>: line <n>: <reason>").
 """
 
@@ -28,7 +31,7 @@ from typing import Any
 
 import psycopg2
 
-from seed import TABLES
+from seed import TABLES, staging
 from seed.load_checks import (
     RULES,
     STOCK_RULE,
@@ -46,7 +49,9 @@ from workshop_tui.services.passwords import UNUSABLE_HASH
 __all__ = ["LoadError", "load", "TABLES"]
 
 DERIVED = tuple(
-    t for t in ("stock_movements", "ledger_heads", "order_discounts") if t in m.Base.metadata.tables
+    t
+    for t in ("stock_movements", "ledger_heads", "order_discounts", "idempotency_claims")
+    if t in m.Base.metadata.tables
 )
 # Columns where an empty field means "" rather than NULL (their server default is '').
 EMPTY_IS_TEXT = {"products": ("description",), "customers": ("name",), "returns": ("reason",)}
@@ -88,6 +93,17 @@ SELECT t.chain, t.seq, t.hash
   FROM transactions t JOIN (SELECT chain, MAX(seq) AS seq FROM transactions GROUP BY chain) h
     ON h.chain = t.chain AND h.seq = t.seq
  ORDER BY t.chain
+"""
+
+# The keys the loaded orders and payments used, bound to their sellers (as checkout and
+# payment bind a key on first use: services.routing), so a reused key finds its seller.
+DERIVE_CLAIMS = """
+INSERT INTO idempotency_claims (customer_id, scope, key, seller_id, created_at)
+SELECT customer_id, 'order', idempotency_key, seller_id, created_at
+  FROM orders WHERE idempotency_key IS NOT NULL
+UNION ALL
+SELECT customer_id, 'payment', idempotency_key, seller_id, created_at
+  FROM payments WHERE idempotency_key IS NOT NULL
 """
 
 Progress = Callable[[str, int], None]
@@ -179,7 +195,12 @@ def load(
             # ran 40 % faster without).
             cur.execute("SET LOCAL jit = off")
             _require_schema(cur)
+            sharded = staging.is_distributed(cur, TABLES + DERIVED)
+            if sharded:
+                staging.begin_sharded(cur)
             _refuse_or_empty(cur, replace)
+            if sharded:
+                staging.stage(cur, TABLES + DERIVED)
             restore = detach(cur)
             counts = {t: _copy(cur, t, files[t], headers[t], progress) for t in TABLES}
             _attach(cur, [r for r in restore if r[0] in TABLES], files)
@@ -207,10 +228,15 @@ def load(
             if "order_discounts" in DERIVED:
                 cur.execute(DERIVE_DISCOUNTS)
                 counts["order_discounts"] = cur.rowcount
+            if "idempotency_claims" in DERIVED:
+                cur.execute(DERIVE_CLAIMS)
+                counts["idempotency_claims"] = cur.rowcount
             if verify_hashes:
                 verify_ledger(query, files["transactions"])
             cur.execute("RESET enable_nestloop")
             cur.execute("RESET enable_mergejoin")
+            if sharded:
+                staging.publish(cur, TABLES + DERIVED)
             _reset_sequences(cur)
             _ensure_walk_in(cur)
         conn.commit()

@@ -1,5 +1,6 @@
-"""A sale stays on its seller's shard: every statement of checkout's and payment's
-transactions names the seller, so Citus routes each to one task on one shard group."""
+"""A sale stays on its seller's shard: every statement of the transactions of checkout,
+payment, cancel, fulfilment, returns and expiry names the seller, so Citus routes each to
+one task on one shard group."""
 
 import pytest
 from sqlalchemy import text
@@ -15,9 +16,16 @@ from workshop_tui.db.shard_trace import (
 )
 from workshop_tui.services import Services
 from workshop_tui.services.checkout import place_order_statement
-from workshop_tui.services.locks import CHECKOUT_LINES, LOCK_HEAD, LOCK_ORDER_FOR_PAYMENT
-from workshop_tui.services.payments import ATTEMPTS, RECORD_STATEMENTS
+from workshop_tui.services.locks import (
+    CHECKOUT_LINES,
+    LOCK_HEAD,
+    LOCK_INVENTORY,
+    LOCK_ORDER_FOR_PAYMENT,
+)
+from workshop_tui.services.convert import SELLERS_ORDERS
+from workshop_tui.services.payments import RECORD_STATEMENTS
 from workshop_tui.services.routing import OrderRoute
+from workshop_tui.services.stock import MOVE_STOCK
 
 pytestmark = pytest.mark.citus
 
@@ -50,6 +58,63 @@ def test_checkout_and_payment_each_run_on_one_shard_group(database, shop):
     assert groups_touched(pay_tx, groups) == groups_touched(checkout_tx, groups)
 
 
+def test_cancel_fulfilment_and_a_return_each_run_on_their_orders_shard_group(database, shop):
+    traced = Database(database.settings, pool_size=2)
+    logs = trace(traced)
+    services = Services(traced)
+    groups = shard_groups(traced)
+
+    def paid(key: str):
+        services.cart.set_quantity(shop.customer, shop.hammer, 2)
+        order = services.orders.checkout(shop.customer, key)
+        services.payments.pay(
+            shop.customer, order.id, method="card", idempotency_key=f"pay-{key}", route=order.route
+        )
+        taken(logs)  # the sale's own transactions
+        return order
+
+    try:
+        cancelled = paid("to-cancel")
+        services.orders.cancel(
+            shop.customer, cancelled.id, "changed my mind", route=cancelled.route
+        )
+        cancel_notices = taken(logs)
+        kept = paid("to-return")
+        services.orders.fulfil(shop.staff, kept.id, route=kept.route)
+        fulfil_notices = taken(logs)
+        services.orders.return_items(
+            shop.customer, kept.id, [{"product_id": shop.hammer, "quantity": 1}], route=kept.route
+        )
+        return_notices = taken(logs)
+        returned = services.orders.get(shop.customer, kept.id)
+    finally:
+        traced.dispose()
+    assert services.orders.get(shop.customer, cancelled.id).status == "cancelled"
+    assert returned.status == "partially_returned"
+    for notices in (cancel_notices, fulfil_notices, return_notices):
+        assert one_shard(notices, groups), notices
+    # each on its order's seller's group (the refunds' ledger rows with them)
+    [cancel_tx], [return_tx] = transactions(cancel_notices), transactions(return_notices)
+    assert groups_touched(cancel_tx, groups) == groups_touched(return_tx, groups)
+    assert any("transactions_" in n and "INSERT" in n for n in cancel_tx)
+
+
+def test_the_expiry_of_an_unpaid_order_runs_on_its_shard_group(database, shop):
+    traced = Database(database.settings.model_copy(update={"order_ttl_minutes": 0}), pool_size=2)
+    logs = trace(traced)
+    services = Services(traced)
+    groups = shard_groups(traced)
+    try:
+        services.cart.set_quantity(shop.customer, shop.hammer, 2)
+        order = services.orders.checkout(shop.customer, "to-expire")
+        taken(logs)
+        assert services.orders.expire_unpaid() == [order.id]
+        expiry_notices = taken(logs)
+    finally:
+        traced.dispose()
+    assert one_shard(expiry_notices, groups), expiry_notices
+
+
 @pytest.mark.parametrize(
     "statement",
     [
@@ -57,19 +122,23 @@ def test_checkout_and_payment_each_run_on_one_shard_group(database, shop):
         place_order_statement(2, False).sql,
         place_order_statement(1, True).sql,
         LOCK_ORDER_FOR_PAYMENT,
-        ATTEMPTS,
+        SELLERS_ORDERS.sql,
         *(planned.sql for planned in RECORD_STATEMENTS),
         LOCK_HEAD,
+        LOCK_INVENTORY.format(seller="AND seller_id = %(seller)s"),
+        MOVE_STOCK,
     ],
     ids=[
         "checkout_lines",
         "place_order",
         "place_order_at_till",
         "lock_order",
-        "attempts",
+        "order_under_its_lock",
         "record_payment",
         "record_payment_at_till",
         "ledger_head",
+        "lock_inventory_of_an_order",
+        "move_stock_of_an_order",
     ],
 )
 def test_the_sales_statements_route_to_one_task(database, shop, statement):
@@ -88,8 +157,15 @@ def test_the_sales_statements_route_to_one_task(database, shop, statement):
         "placed_by": None,
         "channel": "tui",
         "expires_at": None,
+        "created_at": None,
+        "at": None,
+        "ids": [1],
         "pids": [1, 2],
         "qtys": [1, 1],
+        "ids": [1, 2],
+        "deltas": [1, 1],
+        "delta_0": 1,
+        "reason": "cancel",
         "pid_0": 1,
         "pid_1": 2,
         "qty_0": 1,

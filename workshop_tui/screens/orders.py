@@ -346,7 +346,7 @@ class OrdersScreen(DiscountAndReceiptActions):
                 return
             self.call(
                 CANCEL,
-                lambda: services.orders.cancel(account, order.id, reason),
+                lambda: services.orders.cancel(account, order.id, reason, route=order.route),
                 group="orders.action",
             )
 
@@ -383,7 +383,7 @@ class OrdersScreen(DiscountAndReceiptActions):
             self.call(
                 RETURN,
                 lambda: services.orders.return_items(
-                    account, order.id, list(choice.items), choice.reason
+                    account, order.id, list(choice.items), choice.reason, route=order.route
                 ),
                 group="orders.action",
             )
@@ -397,6 +397,6 @@ class OrdersScreen(DiscountAndReceiptActions):
         services = self.services
         self.call(
             FULFIL,
-            lambda: services.orders.fulfil(account, order.id),
+            lambda: services.orders.fulfil(account, order.id, route=order.route),
             group="orders.action",
         )

@@ -137,7 +137,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
             self.attempts += 1
             self._pay_key = f"pay-{uuid.uuid4().hex}"
         key = self._pay_key
-        method, order_id = self.method, self.order.id
+        method, order_id, route = self.method, self.order.id, self.order.route
         services, session = self.workshop.services, self.session
         self._status(f"Paying {money(self.order.total)} by {method.upper()}…")
         self._unanswered = True
@@ -150,6 +150,7 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
                 outcome=outcome,
                 idempotency_key=key,
                 tendered=tendered,
+                route=route,
             ),
             group=BUSY,
             waiting_text=WAITING,
@@ -162,11 +163,13 @@ class PaymentScreen(WorkshopScreen[PaymentResult | None]):
         def answer(yes: bool | None) -> None:
             if yes:
                 services, session = self.workshop.services, self.session
-                order_id = self.order.id
+                order_id, route = self.order.id, self.order.route
                 self._unanswered = True
                 self.call(
                     CANCEL,
-                    lambda: services.orders.cancel(session.actor, order_id, "cancelled at payment"),
+                    lambda: services.orders.cancel(
+                        session.actor, order_id, "cancelled at payment", route=route
+                    ),
                     group=BUSY,
                     waiting_text=WAITING,
                 )

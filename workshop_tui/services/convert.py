@@ -70,7 +70,7 @@ ORDERS = """
 _ORDERS = sql.Planned(
     "load_orders", ORDERS.format(seller="", owner="o.seller_id"), {"ids": "integer[]"}
 )
-_SELLERS_ORDERS = sql.Planned(
+SELLERS_ORDERS = sql.Planned(
     "load_sellers_orders",
     # The seller named in each subquery too: Citus routes only what names it everywhere.
     ORDERS.format(seller="AND o.seller_id = %(seller)s", owner="%(seller)s"),
@@ -96,7 +96,7 @@ def load_orders(
     if seller_id is None:
         rows = sql.planned_rows(session, _ORDERS, {"ids": ids})
     else:
-        rows = sql.planned_rows(session, _SELLERS_ORDERS, {"ids": ids, "seller": seller_id})
+        rows = sql.planned_rows(session, SELLERS_ORDERS, {"ids": ids, "seller": seller_id})
     by_id = {row.id: order_from_row(row, window) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -17,7 +17,7 @@ from workshop_tui.services import convert
 from workshop_tui.services._tx import in_transaction, read_only
 from workshop_tui.services.auth import require_staff
 from workshop_tui.services.errors import Forbidden, InvalidInput, InvalidState
-from workshop_tui.services.order_changes import lock_order
+from workshop_tui.services.order_changes import locate, lock_order
 from workshop_tui.services.pricing import CENT, line_discounts
 from workshop_tui.services.states import OrderAction, can
 from workshop_tui.services.types import Account, Order
@@ -48,9 +48,10 @@ class DiscountService:
             check_id(product_id, "product_id")
         why = check_reason(reason)
         limit = Decimal(self.db.settings.staff_discount_limit_percent)
+        at = locate(self.db, actor, order_id)  # the seller first: one shard when sharded
 
         def work(s: TxSession) -> None:
-            order = lock_order(s, actor, order_id)
+            order = lock_order(s, actor, order_id, at)
             if not can(OrderAction.DISCOUNT, order.status):
                 raise InvalidState(
                     f"order #{order.id} is {order.status}; discounts go on unpaid orders"
@@ -60,14 +61,16 @@ class DiscountService:
             else:
                 line = s.execute(
                     select(m.OrderItem.quantity, m.OrderItem.unit_price).where(
-                        m.OrderItem.order_id == order.id, m.OrderItem.product_id == product_id
+                        m.OrderItem.seller_id == order.seller_id,
+                        m.OrderItem.order_id == order.id,
+                        m.OrderItem.product_id == product_id,
                     )
                 ).first()
                 if line is None:
                     raise InvalidInput(f"product #{product_id} is not in order #{order.id}")
                 base = min(
                     line.quantity * line.unit_price
-                    - line_discounts(s, order.id).get(product_id, 0),
+                    - line_discounts(s, order.seller_id, order.id).get(product_id, 0),
                     order.subtotal - order.discount_total,
                 )
             amount = (
@@ -96,7 +99,7 @@ class DiscountService:
             )
             s.execute(
                 update(m.Order)
-                .where(m.Order.id == order.id)
+                .where(m.Order.seller_id == order.seller_id, m.Order.id == order.id)
                 .values(discount_total=new_discount, total=order.subtotal - new_discount)
             )
 
@@ -104,6 +107,9 @@ class DiscountService:
         return read_only(
             self.db,
             lambda s: convert.load_orders(
-                s, [order_id], return_window_days=self.db.settings.return_window_days
+                s,
+                [order_id],
+                return_window_days=self.db.settings.return_window_days,
+                seller_id=at.seller_id,
             )[0],
         )

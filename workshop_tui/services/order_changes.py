@@ -4,6 +4,10 @@ Each change locks in the global order (services.locks), asks the transition tabl
 (services.states) and moves the state with a conditional update (`WHERE status IN`
 the action's sources), so when two terminals cancel the same order only one
 restores the stock and refunds. Cancelling and expiring share one body.
+
+The order's seller is known before each transaction (`locate`: from the caller's
+`OrderRoute`, or one read by id), and every statement in it names that seller, so on a
+database sharded by seller the change runs on the seller's shard alone (services.routing).
 """
 
 from __future__ import annotations
@@ -17,26 +21,43 @@ from sqlalchemy import func, select, update
 from workshop_tui.db import models as m
 from workshop_tui.db.engine import Database, TxSession
 from workshop_tui.services import ledger, locks, routing
-from workshop_tui.services._tx import in_transaction, read_only
+from workshop_tui.services._tx import in_transaction, read_only, read_plain
 from workshop_tui.services.access import missing, visible_to
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidState
 from workshop_tui.services.states import OrderAction, sources_of
 from workshop_tui.services.states import OrderStatus as S
 from workshop_tui.services.stock import adjust_stock
-from workshop_tui.services.types import Account, StockChange
+from workshop_tui.services.types import Account, OrderRoute, StockChange
 from workshop_tui.services.validate import check_id, check_reason
 
 log = logging.getLogger(__name__)
 
 
-def lock_order(s: TxSession, actor: Account, order_id: int) -> m.Order:
-    """The order row, locked; someone else's order is missing (never forbidden: no leak)."""
+def locate(
+    db: Database, actor: Account, order_id: int, route: OrderRoute | None = None
+) -> OrderRoute:
+    """The order's seller and customer, before its transaction: the caller's `route` when
+    it holds the order, else one read by id (autocommit, outside any transaction).
+    Someone else's order is missing (never forbidden: no leak)."""
     check_id(order_id, "order id")
-    # The seller first (a read by id): the lock and every write after it name the seller.
-    route = routing.order_route(s, order_id)
-    order = None if route is None else locks.order(s, route.seller_id, order_id)
-    if order is None or not visible_to(actor, order.customer_id):
+    found = (
+        route if route is not None else read_plain(db, lambda s: routing.order_route(s, order_id))
+    )
+    if found is None or not visible_to(actor, found.customer_id):
+        raise missing(order_id)
+    return found
+
+
+def lock_order(s: TxSession, actor: Account, order_id: int, route: OrderRoute) -> m.Order:
+    """The order row, locked on its seller's rows (`route`, from `locate`); an order that
+    is not where the route says, or is someone else's, is missing."""
+    order = locks.order(s, route.seller_id, order_id)
+    if (
+        order is None
+        or order.customer_id != route.customer_id
+        or not visible_to(actor, order.customer_id)
+    ):
         raise missing(order_id)
     return order
 
@@ -68,6 +89,7 @@ def refund(
     """A refund payment row and its ledger entry, on the method of the successful charge."""
     method = s.scalar(
         select(m.Payment.method).where(
+            m.Payment.seller_id == order.seller_id,
             m.Payment.order_id == order.id,
             m.Payment.kind == "charge",
             m.Payment.status == "succeeded",
@@ -76,7 +98,9 @@ def refund(
     if method is None or amount <= 0:
         return
     count = s.scalar(
-        select(func.count()).select_from(m.Payment).where(m.Payment.order_id == order.id)
+        select(func.count())
+        .select_from(m.Payment)
+        .where(m.Payment.seller_id == order.seller_id, m.Payment.order_id == order.id)
     )
     payment = m.Payment(
         order_id=order.id,
@@ -123,7 +147,9 @@ def cancel_locked(
     if not transition(s, order, action, status=S.CANCELLED.value, closed_at=func.now()):
         return None
     items = s.execute(
-        select(m.OrderItem.product_id, m.OrderItem.quantity).where(m.OrderItem.order_id == order.id)
+        select(m.OrderItem.product_id, m.OrderItem.quantity).where(
+            m.OrderItem.seller_id == order.seller_id, m.OrderItem.order_id == order.id
+        )
     ).all()
     changes = adjust_stock(
         s,
@@ -148,13 +174,20 @@ def cancel_locked(
     return changes
 
 
-def cancel(db: Database, actor: Account, order_id: int, reason: object) -> list[StockChange]:
+def cancel(
+    db: Database,
+    actor: Account,
+    order_id: int,
+    reason: object,
+    route: OrderRoute | None = None,
+) -> list[StockChange]:
     """Unpaid or paid -> cancelled by a person; returns the stock levels it restored."""
     why = check_reason(reason) or "cancelled by " + ("staff" if actor.is_staff else "customer")
+    at = locate(db, actor, order_id, route)
 
     def work(s: TxSession) -> list[StockChange]:
         till = till_session(s, db, actor, selling=False)
-        order = lock_order(s, actor, order_id)
+        order = lock_order(s, actor, order_id, at)
         was = order.status
         changes = cancel_locked(
             s,
@@ -174,11 +207,12 @@ def cancel(db: Database, actor: Account, order_id: int, reason: object) -> list[
     return in_transaction(db, work)
 
 
-def fulfil(db: Database, actor: Account, order_id: int) -> None:
+def fulfil(db: Database, actor: Account, order_id: int, route: OrderRoute | None = None) -> None:
     """Paid -> fulfilled (staff hand the goods over); the return window starts now."""
+    at = locate(db, actor, order_id, route)
 
     def work(s: TxSession) -> None:
-        order = lock_order(s, actor, order_id)
+        order = lock_order(s, actor, order_id, at)
         if not transition(
             s, order, OrderAction.FULFIL, status=S.FULFILLED.value, fulfilled_at=func.now()
         ):
@@ -189,30 +223,26 @@ def fulfil(db: Database, actor: Account, order_id: int) -> None:
     in_transaction(db, work)
 
 
-def due_for_expiry(db: Database, limit: int) -> list[int]:
-    """Orders still unpaid after their payment window, oldest first."""
-    return read_only(
-        db,
-        lambda s: list(
-            s.scalars(
-                select(m.Order.id)
-                .where(
-                    m.Order.status.in_(sources_of(OrderAction.EXPIRE)),
-                    m.Order.expires_at < func.now(),
-                )
-                .order_by(m.Order.id)
-                .limit(limit)
-            )
-        ),
+def due_for_expiry(db: Database, limit: int) -> list[tuple[int, int]]:
+    """Orders still unpaid after their payment window, oldest first: (order id, seller id)."""
+    stmt = (
+        select(m.Order.id, m.Order.seller_id)
+        .where(
+            m.Order.status.in_(sources_of(OrderAction.EXPIRE)),
+            m.Order.expires_at < func.now(),
+        )
+        .order_by(m.Order.id)
+        .limit(limit)
     )
+    return read_only(db, lambda s: [(int(oid), int(sid)) for oid, sid in s.execute(stmt)])
 
 
-def expire(db: Database, order_id: int) -> list[StockChange] | None:
-    """Cancel one overdue unpaid order in its own short transaction; None: nothing to do."""
+def expire(db: Database, order_id: int, seller_id: int) -> list[StockChange] | None:
+    """Cancel one overdue unpaid order (of `seller_id`, as due_for_expiry found it) in its
+    own short transaction; None: nothing to do."""
 
     def work(s: TxSession) -> list[StockChange] | None:
-        route = routing.order_route(s, order_id)
-        order = None if route is None else locks.order_unless_taken(s, route.seller_id, order_id)
+        order = locks.order_unless_taken(s, seller_id, order_id)
         if order is None:
             return None  # being handled by another terminal just now
         return cancel_locked(

@@ -25,7 +25,14 @@ from workshop_tui.services.checkout import CHANNELS, place_order
 from workshop_tui.services.errors import InvalidInput
 from workshop_tui.services.events import EventService
 from workshop_tui.services.states import OrderAction, sources_of
-from workshop_tui.services.types import Account, Order, OrderPage, ReturnRequest, StockChange
+from workshop_tui.services.types import (
+    Account,
+    Order,
+    OrderPage,
+    OrderRoute,
+    ReturnRequest,
+    StockChange,
+)
 from workshop_tui.services.validate import check_id, check_key, check_limit
 
 log = logging.getLogger(__name__)
@@ -75,15 +82,22 @@ class OrderService:
 
     def get(self, actor: Account, order_id: int) -> Order:
         check_id(order_id, "order id")
-        order = self._load(order_id)
+        return self._visible(actor, order_id)
+
+    def _visible(self, actor: Account, order_id: int, route: OrderRoute | None = None) -> Order:
+        order = self._load(order_id, None if route is None else route.seller_id)
         if order is None or not visible_to(actor, order.customer_id):
             raise missing(order_id)
         return order
 
-    def _load(self, order_id: int) -> Order | None:
+    def _load(self, order_id: int, seller_id: int | None = None) -> Order | None:
+        """The order; read on its seller's rows alone when `seller_id` is known."""
         window = self.db.settings.return_window_days
         found = read_only(
-            self.db, lambda s: convert.load_orders(s, [order_id], return_window_days=window)
+            self.db,
+            lambda s: convert.load_orders(
+                s, [order_id], return_window_days=window, seller_id=seller_id
+            ),
         )
         return found[0] if found else None
 
@@ -121,17 +135,22 @@ class OrderService:
         return read_only(self.db, work)
 
     # --- state changes (services.order_changes, services.returns) -------------
+    # `route`: the order's seller and customer (`order.route`) when the caller holds the
+    # order; each change then runs on the seller's rows alone without first looking the
+    # order up (services.routing). Without it one read by id finds them.
 
-    def cancel(self, actor: Account, order_id: int, reason: str = "") -> Order:
+    def cancel(
+        self, actor: Account, order_id: int, reason: str = "", *, route: OrderRoute | None = None
+    ) -> Order:
         """Unpaid or paid -> cancelled: stock back, a refund when it was paid."""
-        self.events.stock_changed(order_changes.cancel(self.db, actor, order_id, reason))
-        return self.get(actor, order_id)
+        self.events.stock_changed(order_changes.cancel(self.db, actor, order_id, reason, route))
+        return self._visible(actor, order_id, route)
 
-    def fulfil(self, actor: Account, order_id: int) -> Order:
+    def fulfil(self, actor: Account, order_id: int, *, route: OrderRoute | None = None) -> Order:
         """Paid -> fulfilled (staff hand the goods over); the return window starts now."""
         require_staff(actor)
-        order_changes.fulfil(self.db, actor, order_id)
-        return self.get(actor, order_id)
+        order_changes.fulfil(self.db, actor, order_id, route)
+        return self._visible(actor, order_id, route)
 
     def return_items(
         self,
@@ -139,16 +158,20 @@ class OrderService:
         order_id: int,
         items: Sequence[ReturnRequest] | Sequence[Mapping[str, object]],
         reason: str = "",
+        *,
+        route: OrderRoute | None = None,
     ) -> Order:
         """Return some units of a fulfilled order within the return window: refund and stock back."""
-        self.events.stock_changed(returns.return_items(self.db, actor, order_id, items, reason))
-        return self.get(actor, order_id)
+        self.events.stock_changed(
+            returns.return_items(self.db, actor, order_id, items, reason, route)
+        )
+        return self._visible(actor, order_id, route)
 
     def expire_unpaid(self, *, limit: int = 500) -> list[int]:
         """Cancel orders still unpaid after their payment window, each in its own short transaction."""
         expired: list[int] = []
-        for order_id in order_changes.due_for_expiry(self.db, limit):
-            changes = order_changes.expire(self.db, order_id)
+        for order_id, seller_id in order_changes.due_for_expiry(self.db, limit):
+            changes = order_changes.expire(self.db, order_id, seller_id)
             if changes is not None:
                 expired.append(order_id)
                 self.events.stock_changed(changes)

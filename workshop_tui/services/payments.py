@@ -27,10 +27,9 @@ from workshop_tui.services.errors import InvalidInput, InvalidState, TooManyAtte
 from workshop_tui.services.events import EventService
 from workshop_tui.services.pricing import ledger_payload
 from workshop_tui.services.receipts import rupees
-from workshop_tui.services.routing import OrderRoute
 from workshop_tui.services.states import TRANSITIONS, OrderAction, can, sql_list
 from workshop_tui.services.states import OrderStatus as S
-from workshop_tui.services.types import Account, Payment, PaymentResult
+from workshop_tui.services.types import Account, OrderRoute, Payment, PaymentResult
 from workshop_tui.services.validate import check_amount, check_id, check_key
 
 OUTCOMES = ("success", "decline")

@@ -17,12 +17,16 @@ from workshop_tui.services.ledger_codec import to_paise
 CENT = Decimal("0.01")
 
 
-def line_discounts(s: Session, order_id: int) -> dict[int, Decimal]:
-    """Per product, the discounts granted on that line alone."""
+def line_discounts(s: Session, seller_id: int, order_id: int) -> dict[int, Decimal]:
+    """Per product, the discounts granted on that line alone (read on the order's seller's rows)."""
     found: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for product_id, amount in s.execute(
         select(m.OrderDiscount.product_id, func.sum(m.OrderDiscount.amount))
-        .where(m.OrderDiscount.order_id == order_id, m.OrderDiscount.product_id.is_not(None))
+        .where(
+            m.OrderDiscount.seller_id == seller_id,
+            m.OrderDiscount.order_id == order_id,
+            m.OrderDiscount.product_id.is_not(None),
+        )
         .group_by(m.OrderDiscount.product_id)
     ):
         if product_id is not None:  # the filter above: only line discounts
@@ -62,7 +66,7 @@ def refund_for(
 ) -> Decimal:
     """What returning `quantity` units of a line gives back: its price less its own discounts,
     then its share of the order-wide discount."""
-    per_line = line_discounts(s, order.id)
+    per_line = line_discounts(s, order.seller_id, order.id)
     all_line = sum(per_line.values(), Decimal("0"))
     line_net = unit_price * quantity - per_line.get(product_id, Decimal("0")) * quantity / bought
     base = order.subtotal - all_line

@@ -13,11 +13,11 @@ from workshop_tui.db.engine import Database, TxSession
 from workshop_tui.services._tx import in_transaction
 from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, InvalidState
-from workshop_tui.services.order_changes import lock_order, refund, transition
+from workshop_tui.services.order_changes import locate, lock_order, refund, transition
 from workshop_tui.services.pricing import refund_for
 from workshop_tui.services.states import OrderAction, can, returned_status
 from workshop_tui.services.stock import adjust_stock
-from workshop_tui.services.types import Account, ReturnRequest, StockChange
+from workshop_tui.services.types import Account, OrderRoute, ReturnRequest, StockChange
 from workshop_tui.services.validate import check_id, check_reason
 
 
@@ -27,15 +27,19 @@ def return_items(
     order_id: int,
     items: Sequence[ReturnRequest] | Sequence[Mapping[str, object]],
     reason: object,
+    route: OrderRoute | None = None,
 ) -> list[StockChange]:
-    """Take back units of a fulfilled order: refund and stock back; returns the new stock levels."""
+    """Take back units of a fulfilled order: refund and stock back; returns the new stock levels.
+
+    Every statement names the order's seller (`route`, or found first): one shard when sharded."""
     wanted = merge_return_requests(items)
     why = check_reason(reason)
     window = timedelta(days=db.settings.return_window_days)
+    at = locate(db, actor, order_id, route)
 
     def work(s: TxSession) -> list[StockChange]:
         till = till_session(s, db, actor, selling=False)
-        order = lock_order(s, actor, order_id)
+        order = lock_order(s, actor, order_id, at)
         if not can(OrderAction.RETURN, order.status):
             raise InvalidState(
                 f"order #{order.id} is {order.status}; only fulfilled orders can be returned"
@@ -46,7 +50,11 @@ def return_items(
             )
         lines = {
             item.product_id: item
-            for item in s.scalars(select(m.OrderItem).where(m.OrderItem.order_id == order.id))
+            for item in s.scalars(
+                select(m.OrderItem).where(
+                    m.OrderItem.seller_id == order.seller_id, m.OrderItem.order_id == order.id
+                )
+            )
         }
         for product_id, qty in wanted.items():
             line = lines.get(product_id)
@@ -70,7 +78,7 @@ def return_items(
             amount += line_refund
             s.execute(
                 update(m.OrderItem)
-                .where(m.OrderItem.id == line.id)
+                .where(m.OrderItem.seller_id == order.seller_id, m.OrderItem.id == line.id)
                 .values(returned_qty=m.OrderItem.returned_qty + qty)
             )
             s.add(
@@ -92,7 +100,7 @@ def return_items(
             closed_at=func.now() if left == 0 else None,
         )
         if left == 0:  # the last units: give back exactly what is left of the payment
-            amount = order.total - refunded_so_far(s, order.id)
+            amount = order.total - refunded_so_far(s, order.seller_id, order.id)
         refund(s, order, amount, why or "return", kind_detail="return", till=till)
         return changes
 
@@ -120,9 +128,10 @@ def merge_return_requests(items: object) -> dict[int, int]:
     return wanted
 
 
-def refunded_so_far(s: TxSession, order_id: int) -> Decimal:
+def refunded_so_far(s: TxSession, seller_id: int, order_id: int) -> Decimal:
     total: object = s.scalar(
         select(func.coalesce(func.sum(m.Payment.amount), 0)).where(
+            m.Payment.seller_id == seller_id,
             m.Payment.order_id == order_id,
             m.Payment.kind == "refund",
             m.Payment.status == "succeeded",

@@ -1,14 +1,16 @@
 """Which seller a sale belongs to, found before the sale's transaction starts.
 
 On a database sharded by seller (Citus, `workshop db distribute`) a transaction whose
-every statement names one seller runs on that seller's shard alone. Checkout and payment
-therefore learn their seller first, in short statements of their own, and then run
+every statement names one seller runs on that seller's shard alone. Checkout, payment,
+cancel, fulfilment, returns and expiry therefore learn their seller first, in short statements of their own, and then run
 their transaction with it:
 
 - checkout reads the actor's cart row (the cart's seller) and claims the idempotency key;
-- payment takes the order's seller from the caller (`OrderRoute`, which the terminal
-  and the web already hold with the order) or, without it, reads it by the order's id
-  (on a sharded database that read asks every shard);
+- payment, cancel, fulfilment and returns take the order's seller from the caller
+  (`OrderRoute`, `Order.route`: the terminal holds the order it acts on) or, without
+  it, read it by the order's id (on a sharded database that read asks every shard, in
+  a statement of its own, before the transaction); the expiry sweep finds its orders
+  with their sellers;
 - a key is claimed for the customer in one statement (`idempotency_claims`, on the
   customer's shard): the first use binds it to its seller, and a reuse with another
   seller is routed to the seller it was bound to, which answers with the first result
@@ -21,21 +23,13 @@ The same statements run on plain PostgreSQL, so the engine behaves the same on b
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 import psycopg2
 
 from workshop_tui.services import _sql as sql
 from workshop_tui.services._sql import Tx
 from workshop_tui.services.states import OrderStatus
-
-
-class OrderRoute(NamedTuple):
-    """Where an order lives: its seller (the shard) and its customer (the key's owner)."""
-
-    seller_id: int
-    customer_id: int
-
+from workshop_tui.services.types import OrderRoute as OrderRoute  # re-exported
 
 ORDER_ROUTE = "SELECT seller_id, customer_id FROM orders WHERE id = %(id)s"
 CART = "SELECT id, seller_id FROM carts WHERE customer_id = %(owner)s"

@@ -8,6 +8,7 @@ statement (services.checkout), with the same movement rows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from sqlalchemy import func, select
@@ -33,23 +34,33 @@ from workshop_tui.services.types import (
 )
 from workshop_tui.services.validate import check_id
 
+
 # Stock and its movement in one round trip: the rows are already locked (locks.inventory).
-# The seller, when the caller knows it (an order's), keeps the statement on one shard of a
-# database sharded by seller; the movements take it from the rows moved.
-MOVE_STOCK = """
-    WITH d AS (SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(deltas)s AS integer[])) AS d(pid, delta)),
-    moved AS (
+# Every part names the seller and the movements go in as a VALUES list of their own length,
+# so on a database sharded by seller the statement runs on the seller's shard alone (rows
+# selected from a CTE would pass through the coordinator, to every worker).
+@functools.cache
+def move_stock_statement(moves: int) -> str:
+    rows = ", ".join(
+        f"(%(pid_{n})s, %(seller)s, %(delta_{n})s, %(reason)s, %(order_id)s, %(actor_id)s)"
+        for n in range(moves)
+    )
+    return f"""
+    WITH moved AS (
         UPDATE inventory SET stock_remaining = inventory.stock_remaining + d.delta, updated_at = now()
-        FROM d WHERE inventory.product_id = d.pid {seller}
-        RETURNING inventory.product_id, inventory.seller_id, inventory.stock_remaining
+          FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(deltas)s AS integer[])) AS d(pid, delta)
+         WHERE inventory.seller_id = %(seller)s AND inventory.product_id = d.pid
+        RETURNING inventory.product_id, inventory.stock_remaining
     ),
     logged AS (
         INSERT INTO stock_movements (product_id, seller_id, delta, reason, order_id, actor_id)
-        SELECT d.pid, moved.seller_id, d.delta, %(reason)s, %(order_id)s, %(actor_id)s
-          FROM d JOIN moved ON moved.product_id = d.pid
+        VALUES {rows}
     )
     SELECT product_id, stock_remaining FROM moved ORDER BY product_id
     """
+
+
+MOVE_STOCK = move_stock_statement(1)  # one product's, for EXPLAIN in the tests
 
 
 SELLERS_OF = "SELECT id, seller_id FROM products WHERE id = ANY(CAST(%(ids)s AS integer[]))"
@@ -96,26 +107,24 @@ def move_stock(
     *,
     order_id: int | None,
     actor_id: int | None,
-    seller_id: int | None = None,
+    seller_id: int,
 ) -> list[StockChange]:
-    """Apply stock deltas to rows already locked and log their movements; return the new levels."""
+    """Apply stock deltas to one seller's rows, already locked (every product has its row),
+    and log their movements; return the new levels."""
     moves = sorted((pid, delta) for pid, delta in deltas.items() if delta)
     if not moves:
         return []
-    rows = sql.rows(
-        tx,
-        MOVE_STOCK.format(
-            seller="" if seller_id is None else "AND inventory.seller_id = %(seller)s"
-        ),
-        {
-            "seller": seller_id,
-            "pids": [pid for pid, _ in moves],
-            "deltas": [delta for _, delta in moves],
-            "reason": reason,
-            "order_id": order_id,
-            "actor_id": actor_id,
-        },
-    )
+    params: dict[str, object] = {
+        "seller": seller_id,
+        "pids": [pid for pid, _ in moves],
+        "deltas": [delta for _, delta in moves],
+        "reason": reason,
+        "order_id": order_id,
+        "actor_id": actor_id,
+    }
+    for n, (pid, delta) in enumerate(moves):
+        params |= {f"pid_{n}": pid, f"delta_{n}": delta}
+    rows = sql.rows(tx, move_stock_statement(len(moves)), params)
     return [StockChange(pid, stock) for pid, stock in rows]
 
 

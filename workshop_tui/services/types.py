@@ -9,8 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from workshop_tui.services.states import OrderAction, allowed_actions
+
+
+class OrderRoute(NamedTuple):
+    """Where an order lives: its seller (the shard) and its customer (the key's owner).
+
+    A caller that holds the order passes `order.route` to pay, cancel, fulfil or return
+    it, so the service runs its transaction on the seller's shard without first asking
+    every shard for the order (services.routing)."""
+
+    seller_id: int
+    customer_id: int
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,10 @@ class Order:
     payments: tuple[Payment, ...] = field(default=())
     cancel_reason: str | None = None
     return_until: datetime | None = None  # fulfilled_at + the return window; None: not fulfilled
+
+    @property
+    def route(self) -> OrderRoute:
+        return OrderRoute(self.seller_id, self.customer_id)
 
     def allowed_actions(self, *, staff: bool) -> tuple[OrderAction, ...]:
         """What a person (staff or not) may do to this order now: asked, never re-decided."""
