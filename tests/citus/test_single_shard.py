@@ -16,13 +16,13 @@ from workshop_tui.db.shard_trace import (
 )
 from workshop_tui.services import Services
 from workshop_tui.services.checkout import place_order_statement
+from workshop_tui.services.convert import SELLERS_ORDERS
 from workshop_tui.services.locks import (
     CHECKOUT_LINES,
     LOCK_HEAD,
     LOCK_INVENTORY,
     LOCK_ORDER_FOR_PAYMENT,
 )
-from workshop_tui.services.convert import SELLERS_ORDERS
 from workshop_tui.services.payments import RECORD_STATEMENTS
 from workshop_tui.services.routing import OrderRoute
 from workshop_tui.services.stock import MOVE_STOCK
@@ -159,7 +159,6 @@ def test_the_sales_statements_route_to_one_task(database, shop, statement):
         "expires_at": None,
         "created_at": None,
         "at": None,
-        "ids": [1],
         "pids": [1, 2],
         "qtys": [1, 1],
         "ids": [1, 2],

@@ -69,9 +69,10 @@ class _Link:
         if marker is not None and marker in query:
             self.marked = True
         verb = query[:8].upper()
-        # The hot path sends a transaction's last statement and its COMMIT in one message.
-        last = query.rstrip(b"; ").rsplit(b";", 1)[-1].strip().upper()
-        if verb.startswith((b"COMMIT", b"END")) or last.startswith((b"COMMIT", b"END")):
+        # The hot path sends a transaction's last statement and its COMMIT in one message
+        # (a sale's NOTIFY may follow the COMMIT there).
+        parts = [part.strip().upper() for part in query.split(b";")]
+        if any(part.startswith((b"COMMIT", b"END")) for part in parts):
             with self.proxy.lock:
                 if self.marked and self.proxy.armed is not None:
                     self.proxy.armed = None

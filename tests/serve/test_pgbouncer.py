@@ -119,3 +119,27 @@ def test_the_engine_suites_checkout_and_payment_tests_pass_through_pgbouncer(tes
         )  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:]
     assert " passed" in run.stdout and "failed" not in run.stdout
+
+
+def test_a_sales_own_notify_through_the_pooler_reaches_a_listener(database, bounced: Services):
+    acme = f.seller(database, "Acme Tools")
+    hammer = f.product(database, acme, name="Hammer", stock=10)
+    buyer = f.account(database, phone="+919000000001", secret="123456")
+    got: list[StockChange] = []
+    arrived, ready, stop = threading.Event(), threading.Event(), threading.Event()
+
+    def on_changes(batch: list[StockChange]) -> None:
+        got.extend(batch)
+        arrived.set()
+
+    listener = threading.Thread(target=bounced.events.listen, args=(on_changes, stop, ready))
+    listener.start()
+    try:
+        assert ready.wait(5)
+        bounced.cart.set_quantity(buyer, hammer, 3)
+        bounced.orders.checkout(buyer, "announced")  # NOTIFY after the COMMIT, in its message
+        assert arrived.wait(5)
+    finally:
+        stop.set()
+        listener.join(5)
+    assert got == [StockChange(hammer, 7)]

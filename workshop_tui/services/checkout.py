@@ -10,7 +10,8 @@ orders (staff at the counter are exempt), counted under the cart's lock.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,8 @@ from workshop_tui.services.cash import till_session
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, TooManyUnpaid
 from workshop_tui.services.states import OrderStatus
 from workshop_tui.services.types import Account, Order, OrderLine, StockChange
+
+log = logging.getLogger(__name__)
 
 CHANNELS = ("tui", "kiosk", "counter", "web", "stress")
 
@@ -129,10 +132,14 @@ def place_order(
     customer_id: int,
     channel: str,
     changes: list[StockChange],
+    announce: Callable[[list[StockChange]], Sequence[tuple[str, tuple[Any, ...]]]] | None = None,
 ) -> Order | int:
     """The new order (built from what the checkout holds), or the id of the one `key` made.
 
     `changes` receives the stock levels the checkout left (empty when nothing was taken).
+    `announce` gives the statements that tell every terminal of them (NOTIFY): they go
+    after the sale's COMMIT, in its message, and `changes` is emptied once they ran (what
+    is left there is for the caller to announce).
     """
     ttl = timedelta(minutes=db.settings.order_ttl_minutes)
     seller: list[int] = []  # the cart's, once the route is known
@@ -197,7 +204,14 @@ def place_order(
         # Nothing to read back (the id, the time and the stock left are known under the
         # locks), so COMMIT goes in the same message and the locks are held one round trip less.
         changes[:] = [StockChange(x.product_id, x.stock_remaining - x.quantity) for x in lines]
-        tx.run_and_commit(place_order_statement(len(lines), till is not None), params)
+        after = announce(changes) if announce is not None else ()
+        if tx.run_and_commit(
+            place_order_statement(len(lines), till is not None), params, after=after
+        ):
+            if after:
+                changes.clear()  # announced
+        else:
+            log.warning("the sale of order #%s committed; announcing its stock failed", order_id)
         return new_order_view(order_id, lines[0].begun, values, lines, customer)
 
     try:

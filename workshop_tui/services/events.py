@@ -12,8 +12,9 @@ import json
 import logging
 import select as io_select
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import psycopg2
 import psycopg2.extensions
@@ -26,6 +27,7 @@ from workshop_tui.services.types import StockChange
 log = logging.getLogger(__name__)
 
 CHANNEL = "workshop_stock"
+NOTIFY = "SELECT pg_notify(%s, %s)"
 MAX_PAYLOAD_CHANGES = 400  # NOTIFY payloads stop at 8000 bytes
 LISTENER_NAME = "workshop-listen"  # application_name of every terminal's LISTEN connection
 RECONNECT_FIRST_DELAY = 0.05
@@ -55,15 +57,23 @@ class EventService:
         self.db = db
         self.lost = 0  # batches that could not be published (the stress bench prints it)
 
+    def statements(self, changes: Sequence[StockChange]) -> list[tuple[str, tuple[Any, ...]]]:
+        """The NOTIFY statements of `changes`, for a sale to send after its COMMIT in the
+        same message (services._sql.PlainTx.run_and_commit): no round trip of their own."""
+        return [(NOTIFY, (CHANNEL, payload)) for payload in self._payloads(changes)]
+
+    def _payloads(self, changes: Sequence[StockChange]) -> list[str]:
+        return [
+            encode(list(changes[start : start + MAX_PAYLOAD_CHANGES]))
+            for start in range(0, len(changes), MAX_PAYLOAD_CHANGES)
+        ]
+
     def stock_changed(self, changes: Iterable[StockChange]) -> None:
         """Publish after the sale's commit; a lost notification never undoes the sale."""
         batch = list(changes)
         if not batch:
             return
-        payloads = [
-            encode(batch[start : start + MAX_PAYLOAD_CHANGES])
-            for start in range(0, len(batch), MAX_PAYLOAD_CHANGES)
-        ]
+        payloads = self._payloads(batch)
         for attempt in (1, 2):
             try:
                 self._notify(payloads)
@@ -83,7 +93,7 @@ class EventService:
             cursor = connection.cursor()
             try:
                 for payload in payloads:
-                    cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    cursor.execute(NOTIFY, (CHANNEL, payload))
             finally:
                 cursor.close()
         except psycopg2.Error as exc:

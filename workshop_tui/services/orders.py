@@ -73,9 +73,15 @@ class OrderService:
         # here: an expiry locks that order's products, which another terminal may hold.
         changes: list[StockChange] = []
         result = place_order(
-            self.db, actor, key, customer_id=customer_id, channel=channel, changes=changes
+            self.db,
+            actor,
+            key,
+            customer_id=customer_id,
+            channel=channel,
+            changes=changes,
+            announce=self.events.statements,
         )
-        self.events.stock_changed(changes)
+        self.events.stock_changed(changes)  # what the sale's own message did not announce
         return result if isinstance(result, Order) else self.get(actor, result)
 
     # --- reading --------------------------------------------------------------
