@@ -59,7 +59,8 @@ def profile(services_path: Any, raw_path: Any, sellers: tuple, echo: Callable[[s
 
     def counted(cursor: Any, query: Any, vars: Any = None) -> None:  # noqa: A002
         counts.update(["statements"])
-        if isinstance(query, str) and query.rstrip().upper().endswith("COMMIT"):
+        # COMMIT may travel with the transaction's last statement (and a NOTIFY after it).
+        if isinstance(query, str) and "; COMMIT" in query.upper() or query == "COMMIT":
             counts.update(["transactions"])
         plain_execute(cursor, query, vars)
 
