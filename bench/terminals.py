@@ -113,8 +113,9 @@ def terminal(n: int, url: str, listen_url: str, account, shop, window, think: fl
         start, cpu = time.perf_counter(), time.thread_time()
         order = timed("checkout", services.orders.checkout, account, key)
         method = rng.choice(("cash", "card", "upi"))
+        # The terminal holds the order it pays: it names the order's shard (route).
         timed("pay", services.payments.pay, account, order.id, method=method,
-              idempotency_key="p" + key)  # fmt: skip
+              idempotency_key="p" + key, route=order.route)  # fmt: skip
         times["checkout+pay"].append(time.perf_counter() - start)
         # This terminal's own CPU in them: the rest is the server, locks and the run queue.
         times["checkout+pay cpu"].append(time.thread_time() - cpu)
