@@ -134,16 +134,14 @@ class Database:
         if settings.pool_size > 0:
             pool_size = settings.pool_size
         # No pre-ping (a round trip per checkout): services retry a transaction whose
-        # connection dropped before it reached commit (services._tx). No reset on return
-        # either: every user ends its own transaction first (a Session or Connection rolls
-        # back on close, services._tx commits or rolls back), and the pool's own reset is
-        # 2.5% of a sale's client CPU (cProfile, bench/_profile.py's sale).
+        # connection dropped before it reached commit (services._tx). The pool's reset on
+        # return stays (2.5% of a sale's client CPU): a raw connection handed back inside
+        # a transaction would otherwise keep its locks.
         self.engine: Engine = create_engine(
             self.url,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_recycle=1800,
-            pool_reset_on_return=None,
             connect_args={"connect_timeout": 5, "application_name": "workshop", **KEEPALIVES},
         )
         event.listen(self.engine, "connect", self._on_connect)
