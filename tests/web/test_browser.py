@@ -122,6 +122,8 @@ def test_stock_limits_and_an_out_of_stock_checkout_are_shown(
     expect(
         product(page, "Hand saw").get_by_role("button", name="One more Hand saw")
     ).to_be_disabled()
+    # The server has both units in the cart before the rival buys one.
+    expect(page.locator("#cart-total")).to_have_text("₹1200.00")
 
     rival = f.account(database, username="rival")
     services.cart.set_quantity(rival, shelf.saw, 1)
