@@ -231,11 +231,12 @@ class Planned:
         self.name = f"{name}_{zlib.crc32(sql.encode()):08x}"
         self.names = tuple(names)
         numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m[1]) + 1}", sql)
-        self.prepare = f"PREPARE {self.name} ({', '.join(types[n] for n in names)}) AS {numbered}"
+        # PostgreSQL's grammar has no empty list: a statement without parameters has none.
+        listed = f" ({', '.join(types[n] for n in names)})" if names else ""
+        self.prepare = f"PREPARE {self.name}{listed} AS {numbered}"
         # Each value cast to its type: a driver literal such as ARRAY[NULL] is text[] otherwise.
-        self.execute = (
-            f"EXECUTE {self.name} ({', '.join(f'CAST(%s AS {types[n]})' for n in names)})"
-        )
+        casts = f" ({', '.join(f'CAST(%s AS {types[n]})' for n in names)})" if names else ""
+        self.execute = f"EXECUTE {self.name}{casts}"
 
 
 # SQLSTATEs of a prepared statement the server did not have (26000) or already had (42P05).

@@ -47,6 +47,7 @@ EXISTING_ORDER = (
 # statement on the seller's shard, and the sale commits there alone (a part fed by
 # another's rows would pass them through the coordinator).
 NEXT_ORDER_ID = "SELECT nextval(pg_get_serial_sequence('orders', 'id'))"
+_NEXT_ORDER_ID = sql.Planned("next_order_id", NEXT_ORDER_ID, {})
 _PLACE_ORDER_TYPES = {
     "order_id": "integer",
     "customer_id": "integer",
@@ -151,6 +152,10 @@ def place_order(
             return route  # the key made an order with its first seller: the same order again
         cart_id, seller_id, unpaid = route
         seller[:] = [seller_id]
+        # The order's id before the lines are locked: one round trip fewer while other
+        # terminals wait for this sale's stock rows (a refused sale leaves a gap, as a
+        # rolled-back one always has).
+        order_id = int(sql.planned_one(tx.outside(), _NEXT_ORDER_ID, {})[0])
         # `changes` keeps what an earlier attempt took: when that attempt's COMMIT answer
         # was lost, this one finds its order by the key, and those changes are the news.
         till = till_session(tx, db, actor, selling=True)
@@ -185,7 +190,6 @@ def place_order(
             "channel": channel,
             "expires_at": datetime.now(UTC) + ttl,
         }
-        order_id = int(sql.one(tx, NEXT_ORDER_ID)[0])
         params: dict[str, Any] = {
             **values,
             "order_id": order_id,

@@ -45,6 +45,7 @@ EARLIER_PAYMENT = """
 # every row's key outright (on a database sharded by seller, a statement whose parts read
 # each other's results would not run on one shard alone).
 NEXT_PAYMENT_ID = "SELECT nextval(pg_get_serial_sequence('payments', 'id'))"
+_NEXT_PAYMENT_ID = sql.Planned("next_payment_id", NEXT_PAYMENT_ID, {})
 # The attempt, its session link and (on success) the order marked paid, in one statement,
 # both stamped with the transaction's time (`at`, as the order's lock read it).
 # The reference is METHOD-ORDER-ATTEMPT.
@@ -188,7 +189,7 @@ class PaymentService:
                     " allowed: cancel it and order again",
                     limit=max_attempts,
                 )
-            payment_id = int(sql.one(s, NEXT_PAYMENT_ID, {})[0])
+            payment_id = int(sql.planned_one(s, _NEXT_PAYMENT_ID, {})[0])
             reference = f"{method.upper()}-{order.id}-{attempts + 1}"
             tendered = cash if succeeded else None
             sql.planned_row(
