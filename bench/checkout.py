@@ -8,7 +8,10 @@ through the services that is cart.set_quantity per line + orders.checkout +
 payments.pay; raw it is bare psycopg2 (bench/_raw_checkout.py). Two shapes:
 `spread` (10,000 products over 100 sellers) and `hot` (5 products of one seller,
 so every order fights for the same rows and ledger chain), at 4 and 16 clients;
-each client is its own process (as each terminal is) unless --threads. The
+each client is its own process (as each terminal is) unless --threads. Each
+shape and client count runs in four halves, raw, services, services, raw (ABBA):
+a drift in the shared machine's load between halves then falls on both paths
+alike instead of on whichever ran second. The
 invariants of DESIGN.md are checked after every run. The last line is
 `checkout ratio: spread=R1 hot=R2 invariants=ok` with R = services/raw ops/s
 at 16 clients.
@@ -77,6 +80,7 @@ class Job:
     path: str  # services | raw
     shape: str  # spread | hot
     clients: int
+    part: int  # which half of the ABBA order: keys never repeat across halves
     url: str
     sellers: tuple[tuple[int, tuple[int, ...]], ...]  # (seller, its products) orders draw from
     seconds: float
@@ -91,7 +95,7 @@ def client(job: Job, n: int, customer: Account, go: Any, start: Any, out: Any) -
             if job.path == "services"
             else RawPath(job.url, customer.id)
         )
-        tag = f"{job.path[0]}{job.shape[0]}{job.clients}-{n}"
+        tag = f"{job.path[0]}{job.shape[0]}{job.clients}.{job.part}-{n}"
 
         def lines() -> list[tuple[int, int]]:
             _, products = rng.choice(job.sellers)
@@ -113,8 +117,8 @@ def client(job: Job, n: int, customer: Account, go: Any, start: Any, out: Any) -
         out.put(("error", n, traceback.format_exc()))
 
 
-def run(job: Job, customers: tuple[Account, ...], threads: bool) -> tuple[float, int, float]:
-    """(ops/s, ops, p95 s) of one path, shape and client count."""
+def run(job: Job, customers: tuple[Account, ...], threads: bool) -> tuple[float, list[float]]:
+    """(seconds elapsed, each op's latency in s) of one path, shape and client count."""
     ctx: Any = threading if threads else mp.get_context("fork")
     queue: Any = __import__("queue").Queue() if threads else ctx.Queue()
     go, start = ctx.Event(), mp.Value("d", 0.0)
@@ -140,8 +144,7 @@ def run(job: Job, customers: tuple[Account, ...], threads: bool) -> tuple[float,
         w.join()
     done = [m for m in results if m[0] == "done"]
     latencies = [x for m in done for x in m[2]]
-    elapsed = max(m[3] for m in done) - start.value
-    return len(latencies) / elapsed, len(latencies), p95(latencies)
+    return max(m[3] for m in done) - start.value, latencies
 
 
 def main() -> int:
@@ -188,7 +191,8 @@ def measure(db: Database, seconds: float, threads: bool, began: float) -> int:
         flush=True,
     )
     print(
-        f"{seconds:g} s per run after {WARMUP_OPS} warm-up ops per client; clients are "
+        f"{seconds:g} s per path and shape, in two halves (raw, services, services, raw), after "
+        f"{WARMUP_OPS} warm-up ops per client; clients are "
         + ("threads" if threads else "processes"),
         flush=True,
     )
@@ -202,17 +206,25 @@ def measure(db: Database, seconds: float, threads: bool, began: float) -> int:
     all_ok = True
     for shape, sellers in shapes.items():
         for clients in CLIENTS:
-            for path in ("raw", "services"):
+            elapsed = {"raw": 0.0, "services": 0.0}
+            latencies: dict[str, list[float]] = {"raw": [], "services": []}
+            bad: dict[str, set[str]] = {"raw": set(), "services": set()}
+            for part, path in enumerate(("raw", "services", "services", "raw")):
                 db.engine.dispose()  # no pooled connection may cross a fork
-                job = Job(path, shape, clients, db.url, sellers, seconds)
-                rate, ops, late = run(job, spread.customers, threads)
+                job = Job(path, shape, clients, part, db.url, sellers, seconds / 2)
+                took, late = run(job, spread.customers, threads)
+                elapsed[path] += took
+                latencies[path] += late
                 report = check_invariants(db)
                 all_ok = all_ok and report.ok and report.oversold_units == 0
-                bad = [c.name for c in report.checks if not c.ok]
-                rates[(shape, clients, path)] = rate
+                bad[path] |= {c.name for c in report.checks if not c.ok}
+            for path in ("raw", "services"):
+                ops = len(latencies[path])
+                rate = rates[(shape, clients, path)] = ops / elapsed[path]
                 print(
-                    f"{shape:<7}{clients:>8}  {path:<9}{ops:>7}{rate:>9.1f}{late * 1000:>9.1f}  "
-                    + ("ok" if not bad else "FAILED: " + ", ".join(bad)),
+                    f"{shape:<7}{clients:>8}  {path:<9}{ops:>7}{rate:>9.1f}"
+                    f"{p95(latencies[path]) * 1000:>9.1f}  "
+                    + ("ok" if not bad[path] else "FAILED: " + ", ".join(sorted(bad[path]))),
                     flush=True,
                 )
     for shape in shapes:

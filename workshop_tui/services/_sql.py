@@ -120,14 +120,17 @@ class PlainTx:
         one round trip sooner, and the terminal waits one round trip less.
 
         `after`: statements (with their values) that follow the COMMIT in that message,
-        each its own transaction (a NOTIFY of what the sale changed). They cannot undo
-        the sale: False when one of them failed (`AFTER_COMMIT_ERRORS`) once it committed.
+        together a transaction of their own that does not wait for the disk (a NOTIFY of
+        what the sale changed). They cannot undo the sale: False when one of them failed
+        (`AFTER_COMMIT_ERRORS`) once it committed.
         """
         tail = "".join(
             # Bound by the driver as execute binds; a % left in would be read as a placeholder.
             "; " + self.cursor.mogrify(text, values).decode().replace("%", "%%")
             for text, values in after
         )
+        if tail:
+            tail = "; " + NO_DISK_WAIT + tail
         self.committing = True
         try:
             run_planned(self, statement, params, then=COMMIT + tail)
@@ -149,6 +152,11 @@ class PlainTx:
 
 
 COMMIT = "; COMMIT"
+# What follows a COMMIT in its message runs as one implicit transaction of its own. A
+# NOTIFY gives it a transaction id, so its commit would wait for the WAL to reach the
+# disk (holding the server's one lock on the notification queue while it waits): for a
+# message to the terminals that matters only while the server runs, that wait buys nothing.
+NO_DISK_WAIT = "SET LOCAL synchronous_commit = off"
 # What a NOTIFY after the COMMIT can fail with: a payload too long, a full queue.
 AFTER_COMMIT_ERRORS = frozenset({"22023", "54000"})
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from workshop_tui.db.connectivity import KEEPALIVES, connection_lost, forget_pool
 from workshop_tui.db.engine import Database
+from workshop_tui.services._sql import NO_DISK_WAIT
 from workshop_tui.services.types import StockChange
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,8 @@ class EventService:
             cursor = connection.cursor()
             try:
                 for payload in payloads:
-                    cursor.execute(NOTIFY, (CHANNEL, payload))
+                    # Its own transaction, not waiting for the disk (services._sql.NO_DISK_WAIT).
+                    cursor.execute(f"{NO_DISK_WAIT}; {NOTIFY}", (CHANNEL, payload))
             finally:
                 cursor.close()
         except psycopg2.Error as exc:
