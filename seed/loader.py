@@ -57,8 +57,8 @@ DERIVED = tuple(
 EMPTY_IS_TEXT = {"products": ("description",), "customers": ("name",), "returns": ("reason",)}
 
 DERIVE_MOVEMENTS = f"""
-INSERT INTO stock_movements (product_id, delta, reason, order_id, actor_id, created_at)
-SELECT product_id, delta, reason, order_id, actor_id, created_at FROM (
+INSERT INTO stock_movements (product_id, seller_id, delta, reason, order_id, actor_id, created_at)
+SELECT moves.product_id, p.seller_id, delta, reason, order_id, actor_id, moves.created_at FROM (
     SELECT i.product_id, i.initial_stock AS delta, 'initial' AS reason, NULL::int AS order_id,
            NULL::int AS actor_id, p.created_at, 0 AS step
       FROM inventory i JOIN products p ON p.id = i.product_id WHERE i.initial_stock > 0
@@ -76,7 +76,9 @@ SELECT product_id, delta, reason, order_id, actor_id, created_at FROM (
     SELECT r.product_id, r.quantity, 'return', r.order_id, r.processed_by, r.created_at, 3
       FROM returns r
 ) moves
-ORDER BY created_at, step, order_id NULLS FIRST, product_id
+-- The seller named here, not looked up row by row by the insert trigger (migration 0007).
+JOIN products p ON p.id = moves.product_id
+ORDER BY moves.created_at, step, order_id NULLS FIRST, moves.product_id
 """
 # Counter discounts live in their own table too (one whole-order fixed discount per order).
 DERIVE_DISCOUNTS = """
