@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,10 @@ def test_every_server_connection_gets_the_lock_timeout(database, bounced: Servic
     assert seen == [f"{database.settings.lock_timeout_ms // 1000}s"] * 3
 
 
-def test_stock_changes_reach_a_listener_on_the_direct_url(bounced: Services):
+@contextmanager
+def listening(services: Services) -> Iterator[list[list[StockChange]]]:
+    """A terminal's listener (on the direct URL), ready; the batches it got once the
+    block's NOTIFY arrived."""
     got: list[list[StockChange]] = []
     arrived, ready, stop = threading.Event(), threading.Event(), threading.Event()
 
@@ -96,15 +100,20 @@ def test_stock_changes_reach_a_listener_on_the_direct_url(bounced: Services):
         got.append(batch)
         arrived.set()
 
-    listener = threading.Thread(target=bounced.events.listen, args=(on_changes, stop, ready))
+    listener = threading.Thread(target=services.events.listen, args=(on_changes, stop, ready))
     listener.start()
     try:
         assert ready.wait(5)
-        bounced.events.stock_changed([StockChange(7, 3)])  # NOTIFY through the pooler
+        yield got
         assert arrived.wait(5)
     finally:
         stop.set()
         listener.join(5)
+
+
+def test_stock_changes_reach_a_listener_on_the_direct_url(bounced: Services):
+    with listening(bounced) as got:
+        bounced.events.stock_changed([StockChange(7, 3)])  # NOTIFY through the pooler
     assert got == [[StockChange(7, 3)]]
 
 
@@ -125,21 +134,7 @@ def test_a_sales_own_notify_through_the_pooler_reaches_a_listener(database, boun
     acme = f.seller(database, "Acme Tools")
     hammer = f.product(database, acme, name="Hammer", stock=10)
     buyer = f.account(database, phone="+919000000001", secret="123456")
-    got: list[StockChange] = []
-    arrived, ready, stop = threading.Event(), threading.Event(), threading.Event()
-
-    def on_changes(batch: list[StockChange]) -> None:
-        got.extend(batch)
-        arrived.set()
-
-    listener = threading.Thread(target=bounced.events.listen, args=(on_changes, stop, ready))
-    listener.start()
-    try:
-        assert ready.wait(5)
+    with listening(bounced) as got:
         bounced.cart.set_quantity(buyer, hammer, 3)
         bounced.orders.checkout(buyer, "announced")  # NOTIFY after the COMMIT, in its message
-        assert arrived.wait(5)
-    finally:
-        stop.set()
-        listener.join(5)
-    assert got == [StockChange(hammer, 7)]
+    assert got == [[StockChange(hammer, 7)]]

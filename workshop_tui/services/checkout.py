@@ -4,7 +4,11 @@ Every sale runs it, so it is plain SQL on the hot path (services._sql): the cart
 the inventory rows are locked in the global order (services.locks) and everything the
 order writes goes in one statement. The same idempotency key returns the same order,
 however often it is retried. A customer may hold at most `max_unpaid_orders` unpaid
-orders (staff at the counter are exempt), counted under the cart's lock.
+orders (staff at the counter are exempt). The count reaches every seller's orders, so on
+a sharded database it cannot join the sale's one-shard transaction: it is the route's
+last statement, right before the lines are locked. Known gap: a checkout of the same
+customer that commits in that one round trip, with the cart refilled meanwhile, lets one
+more order through (tests/engine/test_orders_hostile.py catches it now and then).
 """
 
 from __future__ import annotations
@@ -146,16 +150,17 @@ def place_order(
     seller: list[int] = []  # the cart's, once the route is known
 
     def work(tx: PlainTx) -> Order | int:
-        # The route first, outside the sale's transaction (services.routing), on its connection.
+        # The order's id before the lines are locked: one round trip fewer while other
+        # terminals wait for this sale's stock rows (a refused sale leaves a gap, as a
+        # rolled-back one always has). Before the route, not after it: the unpaid orders
+        # the route counts last must be counted right before the lock (see the module).
+        order_id = int(sql.planned_one(tx.outside(), _NEXT_ORDER_ID, {})[0])
+        # The route, outside the sale's transaction (services.routing), on its connection.
         route = checkout_route(tx.outside(), actor, customer_id, key)
         if isinstance(route, int):
             return route  # the key made an order with its first seller: the same order again
         cart_id, seller_id, unpaid = route
         seller[:] = [seller_id]
-        # The order's id before the lines are locked: one round trip fewer while other
-        # terminals wait for this sale's stock rows (a refused sale leaves a gap, as a
-        # rolled-back one always has).
-        order_id = int(sql.planned_one(tx.outside(), _NEXT_ORDER_ID, {})[0])
         # `changes` keeps what an earlier attempt took: when that attempt's COMMIT answer
         # was lost, this one finds its order by the key, and those changes are the news.
         till = till_session(tx, db, actor, selling=True)
