@@ -132,12 +132,12 @@ def terminal(n: int, url: str, listen_url: str, account, shop, window, think: fl
         times["checkout+pay cpu"].append(time.thread_time() - cpu)
 
     time.sleep(max(0.0, start_at - time.time()))
-    first = True
+    try:
+        pause(0.7)  # terminals do not act in step
+    except WindowClosed:
+        deadline = 0.0  # a window shorter than the first pause: no sale
     while time.time() < deadline:
         try:
-            if first:
-                pause(0.7)  # terminals do not act in step
-                first = False
             sale()
             sales += 1
             pause()

@@ -4,6 +4,7 @@ from sqlalchemy import event
 
 from tests.engine.conftest import stock_of
 from workshop_tui.services.checkout import place_order
+from workshop_tui.services.types import StockChange
 
 
 def listening(services):
@@ -66,3 +67,28 @@ def test_an_announcement_that_fails_after_the_commit_never_undoes_the_sale(servi
     assert [(c.product_id, c.stock) for c in changes] == [
         (shop.hammer, 3)
     ]  # left for the caller to announce the usual way
+
+
+def synchronous_commit_of(engine) -> str:
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SHOW synchronous_commit")
+        (setting,) = cursor.fetchone()
+        connection.rollback()
+        return setting
+    finally:
+        connection.close()
+
+
+def test_an_announcement_leaves_the_connections_next_sales_waiting_for_the_disk(
+    make_services, shop
+):
+    # Only the announcement's own commit skips the wait for the disk: the sale's commit,
+    # and every later transaction on those connections, still wait for it.
+    terminal = make_services(pool_size=1)  # one connection: the one the sale announced on
+    terminal.cart.set_quantity(shop.customer, shop.hammer, 2)
+    terminal.orders.checkout(shop.customer, "k1")
+    terminal.events.stock_changed([StockChange(shop.saw, 2)])  # the separate NOTIFY path
+    assert synchronous_commit_of(terminal.db.engine) == "on"
+    assert synchronous_commit_of(terminal.db.autocommit_engine) == "on"

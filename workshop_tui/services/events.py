@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "workshop_stock"
 NOTIFY = "SELECT pg_notify(%s, %s)"
+# A NOTIFY of its own: its transaction does not wait for the disk (services._sql.NO_DISK_WAIT).
+NOTIFY_ALONE = f"{NO_DISK_WAIT}; {NOTIFY}"
 MAX_PAYLOAD_CHANGES = 400  # NOTIFY payloads stop at 8000 bytes
 LISTENER_NAME = "workshop-listen"  # application_name of every terminal's LISTEN connection
 RECONNECT_FIRST_DELAY = 0.05
@@ -94,8 +96,7 @@ class EventService:
             cursor = connection.cursor()
             try:
                 for payload in payloads:
-                    # Its own transaction, not waiting for the disk (services._sql.NO_DISK_WAIT).
-                    cursor.execute(f"{NO_DISK_WAIT}; {NOTIFY}", (CHANNEL, payload))
+                    cursor.execute(NOTIFY_ALONE, (CHANNEL, payload))
             finally:
                 cursor.close()
         except psycopg2.Error as exc:
