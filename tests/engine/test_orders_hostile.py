@@ -7,6 +7,7 @@ customer's own, and an order takes a bounded number of payment attempts.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -98,6 +99,65 @@ def test_concurrent_checkouts_of_one_customer_never_pass_the_limit(services, sho
         thread.join()
     assert unpaid_of(database, shop.customer.id) == 3
     assert "too_many_unpaid" in refused
+
+
+def test_a_checkout_that_waited_for_its_lines_counts_the_order_made_meanwhile(
+    services, shop, database
+):
+    for n in range(2):
+        order_one(services, shop.customer, shop.hammer, f"k{n}")
+    services.cart.set_quantity(shop.customer, shop.hammer, 1)
+    refused: list[BaseException] = []
+    holder = database.engine.raw_connection()
+    try:
+        with holder.cursor() as cur:  # another terminal's sale, holding the cart's lines
+            cur.execute(
+                "SELECT 1 FROM cart_items i JOIN carts c ON c.id = i.cart_id"
+                " WHERE c.customer_id = %s FOR UPDATE OF i",
+                (shop.customer.id,),
+            )
+            waiting = threading.Thread(
+                target=lambda: refused.extend(
+                    _raised(lambda: services.orders.checkout(shop.customer, "k2"))
+                )
+            )
+            waiting.start()
+            _until_a_sale_waits_for_a_lock(database)
+            cur.execute(  # that sale's order: the customer's third unpaid one
+                "INSERT INTO orders (customer_id, seller_id, status, subtotal, discount_total,"
+                " total, channel, expires_at)"
+                " VALUES (%s, %s, 'pending_payment', 1, 0, 1, 'tui', now() + interval '1 hour')",
+                (shop.customer.id, shop.acme),
+            )
+        holder.commit()
+        waiting.join(timeout=30)
+    finally:
+        holder.close()
+    assert [type(exc) for exc in refused] == [TooManyUnpaid]
+    assert unpaid_of(database, shop.customer.id) == 3
+
+
+def _raised(call) -> list[BaseException]:
+    try:
+        call()
+    except BaseException as exc:  # noqa: BLE001 - handed to the test's thread to assert on
+        return [exc]
+    return []
+
+
+def _until_a_sale_waits_for_a_lock(database, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    with database.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND application_name = 'workshop' AND wait_event_type = 'Lock'"
+            ).scalar_one()
+            conn.rollback()
+            if waiting:
+                return
+            time.sleep(0.01)
+    raise AssertionError("no sale waited for the held lines")
 
 
 # --- payment keys are the customer's own ---------------------------------------------

@@ -146,6 +146,9 @@ class Database:
         )
         event.listen(self.engine, "connect", self._on_connect)
         self.sessions = sessionmaker(self.engine, class_=TxSession, expire_on_commit=False)
+        # Whether the sales are sharded by seller (Citus): learnt on the first sale
+        # (services.routing.sharded); `workshop db distribute` on a running app needs a restart.
+        self.sharded: bool | None = None
         # NOTIFY after commit, on connections that stay in autocommit (no BEGIN/COMMIT, no toggling).
         self.autocommit_engine: Engine = create_engine(
             self.url,

@@ -112,12 +112,14 @@ class PlainTx:
         statement: Planned,
         params: dict[str, Any],
         *,
+        before: Sequence[tuple[Planned, dict[str, Any]]] = (),
         after: Sequence[tuple[str, tuple[Any, ...]]] = (),
     ) -> bool:
         """Run the transaction's last statement with COMMIT in the same message.
 
         For a statement whose result is not needed: the transaction's locks are released
-        one round trip sooner, and the terminal waits one round trip less.
+        one round trip sooner, and the terminal waits one round trip less. `before`: checks
+        that run first in that message; one that raises stops it (nothing is committed).
 
         `after`: statements (with their values) that follow the COMMIT in that message,
         together a transaction of their own that does not wait for the disk (a NOTIFY of
@@ -133,7 +135,7 @@ class PlainTx:
             tail = "; " + NO_DISK_WAIT + tail
         self.committing = True
         try:
-            run_planned(self, statement, params, then=COMMIT + tail)
+            run_planned_together(self, *before, (statement, params), then=COMMIT + tail)
         except psycopg2.Error as exc:
             connection = self.cursor.connection
             # The sale's own failure leaves its transaction open (failed), or the connection
@@ -282,8 +284,11 @@ def planned_value(tx: Tx, statement: Planned, params: dict[str, Any]) -> Any | N
     return None if found is None else found[0]
 
 
-def run_planned_together(tx: Tx, *steps: tuple[Planned, dict[str, Any]]) -> None:
-    """Run statements whose results are not needed in one message: one round trip."""
+def run_planned_together(tx: Tx, *steps: tuple[Planned, dict[str, Any]], then: str = "") -> None:
+    """Run statements whose results are not needed in one message: one round trip.
+
+    `then` follows them in the message (services._sql.COMMIT). An error stops the message
+    where it happened, its transaction left failed."""
     kept = tx.prepared if isinstance(tx, PlainTx) else None
     if kept is None or NOT_KEPT in kept:
         merged: dict[str, Any] = {}
@@ -292,14 +297,14 @@ def run_planned_together(tx: Tx, *steps: tuple[Planned, dict[str, Any]]) -> None
             if clash:
                 raise ValueError(f"{statement.name}: parameters {clash} differ between steps")
             merged |= {n: params[n] for n in statement.names}
-        tx.cursor.execute("; ".join(statement.sql for statement, _ in steps), merged)
+        tx.cursor.execute("; ".join(statement.sql for statement, _ in steps) + then, merged)
         return
     for statement, _ in steps:
         if statement.name not in kept:
             tx.cursor.execute(statement.prepare)
             kept.add(statement.name)
     values = [params[n] for statement, params in steps for n in statement.names]
-    tx.cursor.execute("; ".join(statement.execute for statement, _ in steps), values)
+    tx.cursor.execute("; ".join(statement.execute for statement, _ in steps) + then, values)
 
 
 def planned_one(tx: Tx, statement: Planned, params: dict[str, Any]) -> Any:

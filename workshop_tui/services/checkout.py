@@ -4,11 +4,14 @@ Every sale runs it, so it is plain SQL on the hot path (services._sql): the cart
 the inventory rows are locked in the global order (services.locks) and everything the
 order writes goes in one statement. The same idempotency key returns the same order,
 however often it is retried. A customer may hold at most `max_unpaid_orders` unpaid
-orders (staff at the counter are exempt). The count reaches every seller's orders, so on
-a sharded database it cannot join the sale's one-shard transaction: it is the route's
-last statement, right before the lines are locked. Known gap: a checkout of the same
-customer that commits in that one round trip, with the cart refilled meanwhile, lets one
-more order through (tests/engine/test_orders_hostile.py catches it now and then).
+orders (staff at the counter are exempt). On one server the count runs inside the sale,
+after the cart's lines are locked, in the message that writes the order (a refusal
+stops that message before its COMMIT): every checkout of a customer with lines to sell
+locks all of the cart's lines, so two of them take turns and the second counts the
+first. The count reaches every seller's orders, so on a database sharded by seller it
+cannot join the sale's one-shard transaction: there it is the route's last statement,
+right before the lines are locked, and a checkout of the same customer that commits in
+that one round trip, with the cart refilled meanwhile, can let one more order through.
 """
 
 from __future__ import annotations
@@ -147,6 +150,7 @@ def place_order(
     is left there is for the caller to announce).
     """
     ttl = timedelta(minutes=db.settings.order_ttl_minutes)
+    most = db.settings.max_unpaid_orders
     seller: list[int] = []  # the cart's, once the route is known
 
     def work(tx: PlainTx) -> Order | int:
@@ -155,8 +159,11 @@ def place_order(
         # rolled-back one always has). Before the route, not after it: the unpaid orders
         # the route counts last must be counted right before the lock (see the module).
         order_id = int(sql.planned_one(tx.outside(), _NEXT_ORDER_ID, {})[0])
+        # The unpaid orders are counted in the sale (guard) or, when sharded, before it.
+        count_first = not actor.is_staff and routing.sharded(db, tx.outside())
+        guard = [] if actor.is_staff or count_first else [routing.unpaid_guard(customer_id, most)]
         # The route, outside the sale's transaction (services.routing), on its connection.
-        route = checkout_route(tx.outside(), actor, customer_id, key)
+        route = checkout_route(tx.outside(), actor, customer_id, key, count_unpaid=count_first)
         if isinstance(route, int):
             return route  # the key made an order with its first seller: the same order again
         cart_id, seller_id, unpaid = route
@@ -179,8 +186,8 @@ def place_order(
         customer = actor if customer_id == actor.id else sql.row(tx, CUSTOMER, {"id": customer_id})
         if customer is None:
             raise NotFound(f"no customer #{customer_id}")
-        if not actor.is_staff:
-            refuse_too_many_unpaid(unpaid, db.settings.max_unpaid_orders)
+        if count_first:
+            refuse_too_many_unpaid(unpaid, most)
         refuse_short(lines)
         subtotal = sum((line.price * line.quantity for line in lines), Decimal("0.00"))
         values: dict[str, Any] = {
@@ -214,9 +221,21 @@ def place_order(
         # locks), so COMMIT goes in the same message and the locks are held one round trip less.
         changes[:] = [StockChange(x.product_id, x.stock_remaining - x.quantity) for x in lines]
         after = announce(changes) if announce is not None else ()
-        if tx.run_and_commit(
-            place_order_statement(len(lines), till is not None), params, after=after
-        ):
+        try:
+            committed = tx.run_and_commit(
+                place_order_statement(len(lines), till is not None),
+                params,
+                before=guard,
+                after=after,
+            )
+        except psycopg2.Error as exc:
+            refused_at = routing.refused_unpaid(exc)
+            if refused_at is None:
+                raise
+            changes.clear()  # nothing was taken
+            refuse_too_many_unpaid(refused_at, most)
+            raise
+        if committed:
             if after:
                 changes.clear()  # announced
         else:
@@ -236,14 +255,14 @@ def place_order(
 
 
 def checkout_route(
-    tx: Tx, actor: Account, customer_id: int, key: str
+    tx: Tx, actor: Account, customer_id: int, key: str, *, count_unpaid: bool = False
 ) -> tuple[int, int, int] | int:
     """Before the sale: (cart id, its seller, the customer's unpaid orders), or the id of
     the order `key` already made with the seller it was first used with.
 
-    The key is claimed for the customer with the cart's seller (services.routing); the
-    unpaid orders are counted across sellers (staff at the counter are exempt). An empty
-    cart with a key never used is refused here.
+    The key is claimed for the customer with the cart's seller (services.routing); with
+    `count_unpaid` (a sharded database) the unpaid orders are counted across sellers, else
+    the count is 0. An empty cart with a key never used is refused here.
     """
     cart = routing.cart_of(tx, actor.id)
     seller_id = cart[1] if cart is not None else None
@@ -261,7 +280,7 @@ def checkout_route(
             return existing
         # The key's first use made nothing (refused, or given up): it is free for this cart.
         routing.rebind(tx, customer_id, "order", key, seller_id)
-    unpaid = 0 if actor.is_staff else routing.unpaid_orders(tx, customer_id)
+    unpaid = routing.unpaid_orders(tx, customer_id) if count_unpaid else 0
     return cart[0], seller_id, unpaid
 
 

@@ -23,9 +23,11 @@ The same statements run on plain PostgreSQL, so the engine behaves the same on b
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import psycopg2
 
+from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services._sql import Tx
 from workshop_tui.services.states import OrderStatus
@@ -68,6 +70,23 @@ _BOUND = sql.Planned("bound_key", BOUND, _CLAIM_TYPES)
 _UNPAID = sql.Planned("unpaid_orders", UNPAID, {"customer": "integer"})
 
 
+# Sharded when the orders are a distributed table (Citus's catalog exists only with Citus).
+CITUS_CATALOG = "SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL"
+ORDERS_DISTRIBUTED = (
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition"
+    " WHERE logicalrelid = CAST('orders' AS regclass))"
+)
+
+
+def sharded(db: Database, tx: Tx) -> bool:
+    """Whether the sales are sharded by seller: read once per Database, before a sale."""
+    if db.sharded is None:
+        db.sharded = bool(sql.one(tx, CITUS_CATALOG)[0]) and bool(
+            sql.one(tx, ORDERS_DISTRIBUTED)[0]
+        )
+    return db.sharded
+
+
 def order_route(tx: Tx, order_id: int) -> OrderRoute | None:
     found = sql.planned_row(tx, _ORDER_ROUTE, {"id": order_id})
     return None if found is None else OrderRoute(int(found[0]), int(found[1]))
@@ -100,6 +119,28 @@ def rebind(tx: Tx, customer_id: int, scope: str, key: str, seller_id: int) -> No
 
 def unpaid_orders(tx: Tx, customer_id: int) -> int:
     return int(sql.planned_value(tx, _UNPAID, {"customer": customer_id}) or 0)
+
+
+# On one server the count runs inside the sale, after its lines are locked, in the message
+# that writes the order: at the limit, migration 0008's function raises UNPAID_REFUSED
+# (the count in the error's detail) and the rest of the message, COMMIT too, does not run.
+UNPAID_GUARD = f"SELECT workshop_refuse_unpaid(({UNPAID}), %(most)s)"
+UNPAID_REFUSED = "WS001"
+_UNPAID_GUARD = sql.Planned(
+    "unpaid_guard", UNPAID_GUARD, {"customer": "integer", "most": "integer"}
+)
+
+
+def unpaid_guard(customer_id: int, most: int) -> tuple[sql.Planned, dict[str, Any]]:
+    """The guard's statement and values, for PlainTx.run_and_commit(before=...)."""
+    return _UNPAID_GUARD, {"customer": customer_id, "most": most}
+
+
+def refused_unpaid(exc: psycopg2.Error) -> int | None:
+    """The count the guard refused at, when `exc` is its refusal."""
+    if exc.pgcode != UNPAID_REFUSED:
+        return None
+    return int(exc.diag.message_detail or 0)
 
 
 def violates(exc: psycopg2.Error, constraint: str) -> bool:
