@@ -133,6 +133,7 @@ def inventory_table(
     remaining = initial - held
     table = {
         "product_id": catalog.product_id,
+        "seller_id": catalog.seller + 1,
         "stock_remaining": remaining,
         "initial_stock": initial,
         "low_stock_threshold": np.array([3, 5, 5, 5, 10])[rng.integers(0, 5, count)],

@@ -16,13 +16,16 @@ accounts `staff` and `admin` use the password workshop123.
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import time
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as `python seed/data_generator.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -105,44 +108,99 @@ def generate(
 
         pools = make_pools(seed, min(3_000, max(100, sizes.customers)))
         seller_created = start - rng[0].integers(200 * US_PER_DAY, 900 * US_PER_DAY, sizes.sellers)
-        write("sellers", sellers_table(rng[0], pools, sizes.sellers, seller_created))
-        write("categories", categories_table())
+        sellers = sellers_table(rng[0], pools, sizes.sellers, seller_created)
         catalog = build_catalog(rng[1], pools, sizes.products, sizes.sellers, seller_created, start)
-        write("products", catalog.table)
-
         customer_ids = np.arange(FIRST_CUSTOMER_ID, FIRST_CUSTOMER_ID + sizes.customers)
         staff_ids = tuple(range(1, len(STAFF_ACCOUNTS) + 1))
         o = build_orders(rng[2], catalog, sizes.orders, customer_ids, staff_ids, (start, end))
-
-        live = o.status[o.item_order] != CANCELLED
-        slots = len(catalog.product_id)
-        sold = np.bincount(o.item_slot, weights=o.item_qty, minlength=slots).astype(np.int64)
-        held_units = np.where(live, o.item_qty - o.item_returned, 0)
-        held = np.bincount(o.item_slot, weights=held_units, minlength=slots).astype(np.int64)
-        write("inventory", inventory_table(rng[3], catalog, sold, held, end))
-
-        first_order = np.full(sizes.customers, NULL_TIME)
-        buyers, first_index = np.unique(o.customer, return_index=True)
-        first_order[buyers - FIRST_CUSTOMER_ID] = o.created[first_index]
-        write(
-            "customers",
-            accounts_table(rng[4], pools, sizes.customers, first_order, (start, end), seed),
-        )
-        write("orders", flows.orders_table(o))
-        write("order_items", flows.order_items_table(o))
         cancel_reason, return_reason = flows.reasons(rng[5], o)
         payments = flows.build_payments(o, cancel_reason, return_reason)
-        write("payments", payments.table)
-        report.rows["transactions"] = write_transactions(
-            payments, out / "transactions.csv", lambda n: advance("transactions", n)
+        # The ledger (a third of the bytes, hashed row by row) is written by a second
+        # process while this one writes the other ten files.
+        ledger = Background(
+            lambda progress: write_transactions(payments, out / "transactions.csv", progress)
         )
+        try:
+            write("sellers", sellers)
+            write("categories", categories_table())
+            write("products", catalog.table)
+            live = o.status[o.item_order] != CANCELLED
+            slots = len(catalog.product_id)
+            sold = np.bincount(o.item_slot, weights=o.item_qty, minlength=slots).astype(np.int64)
+            held_units = np.where(live, o.item_qty - o.item_returned, 0)
+            held = np.bincount(o.item_slot, weights=held_units, minlength=slots).astype(np.int64)
+            write("inventory", inventory_table(rng[3], catalog, sold, held, end))
+
+            first_order = np.full(sizes.customers, NULL_TIME)
+            buyers, first_index = np.unique(o.customer, return_index=True)
+            first_order[buyers - FIRST_CUSTOMER_ID] = o.created[first_index]
+            write(
+                "customers",
+                accounts_table(rng[4], pools, sizes.customers, first_order, (start, end), seed),
+            )
+            write("orders", flows.orders_table(o))
+            write("order_items", flows.order_items_table(o))
+            write("payments", payments.table)
+            write("cancellations", flows.cancellations_table(o, cancel_reason))
+            write("returns", flows.returns_table(o, return_reason))
+            report.rows["transactions"] = ledger.wait(lambda n: advance("transactions", n))
+        finally:
+            ledger.stop()
         advance("transactions", 0, done=True)
-        write("cancellations", flows.cancellations_table(o, cancel_reason))
-        write("returns", flows.returns_table(o, return_reason))
 
     report.rows = {t: report.rows[t] for t in TABLES}
     report.seconds = time.perf_counter() - began
     return report
+
+
+class Background:
+    """`work(progress)` in a second process (forked: it shares this one's arrays as they
+    are), returning an int; `progress(n)` there reports n more rows. Where a process
+    cannot be forked, the work runs in this one when `wait` is called."""
+
+    def __init__(self, work: Callable[[Callable[[int], None]], int]) -> None:
+        self.work = work
+        self.process: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        self.rows = context.Value("q", 0, lock=False)  # written so far, for the progress bar
+        self.answer, answer = context.Pipe(duplex=False)
+
+        def run() -> None:
+            def progress(n: int) -> None:
+                self.rows.value += n
+
+            try:
+                answer.send(("ok", work(progress)))
+            except BaseException:  # noqa: BLE001 - sent to the parent, which raises it
+                answer.send(("error", traceback.format_exc()))
+
+        self.process = context.Process(target=run, daemon=True)
+        self.process.start()
+
+    def wait(self, progress: Callable[[int], None]) -> int:
+        if self.process is None:
+            return self.work(progress)
+        shown = 0
+        while not self.answer.poll(0.1):
+            if not self.process.is_alive() and not self.answer.poll():
+                raise RuntimeError(f"the background writer died (exit {self.process.exitcode})")
+            progress(self.rows.value - shown)
+            shown = self.rows.value
+        progress(self.rows.value - shown)
+        status, value = self.answer.recv()
+        self.process.join()
+        if status != "ok":
+            raise RuntimeError(f"the background writer failed:\n{value}")
+        return int(value)
+
+    def stop(self) -> None:
+        """End the process (at once if this one failed first)."""
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join()
 
 
 @contextmanager

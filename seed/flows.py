@@ -75,6 +75,7 @@ def order_items_table(o: Orders) -> Table:
         "id": np.arange(1, len(o.item_order) + 1),
         "order_id": o.item_order + 1,
         "product_id": o.item_product,
+        "seller_id": o.seller[o.item_order],
         "quantity": o.item_qty,
         "unit_price": money(o.item_price),
         "returned_qty": o.item_returned,
@@ -148,6 +149,7 @@ def build_payments(o: Orders, cancel_reason: np.ndarray, return_reason: np.ndarr
         "id": np.arange(1, len(order) + 1),
         "order_id": order,
         "customer_id": o.customer[at],  # the order's: payment keys are scoped per customer
+        "seller_id": o.seller[at],
         "kind": np.where(is_refund, "refund", "charge"),
         "method": METHODS[method],
         "status": np.where(kind == DECLINE, "declined", "succeeded"),
@@ -182,6 +184,7 @@ def cancellations_table(o: Orders, cancel_reason: np.ndarray) -> Table:
     return {
         "id": np.arange(1, len(cancelled) + 1),
         "order_id": cancelled + 1,
+        "seller_id": o.seller[cancelled],
         "reason": cancel_reason[cancelled],
         "cancelled_by": nullable(by, ~expired),
         "refund_amount": money(refund),
@@ -199,6 +202,7 @@ def returns_table(o: Orders, return_reason: np.ndarray) -> Table:
         "id": np.arange(1, len(lines) + 1),
         "order_id": order + 1,
         "product_id": o.item_product[lines],
+        "seller_id": o.seller[order],
         "quantity": o.item_returned[lines],
         "refund_amount": money(o.item_refund[lines]),
         "reason": return_reason[order],

@@ -36,6 +36,7 @@ from workshop_tui.services.ledger_codec import (
 COLUMNS = (
     "id",
     "chain",
+    "seller_id",
     "seq",
     "kind",
     "order_id",
@@ -121,10 +122,11 @@ def write_transactions(
                 )
             out.write(
                 "".join(
-                    f"{i},{c},{q},{k},{o},{y},{a},{m},{j},{t},{v},{d}\n"
-                    for i, c, q, k, o, y, a, m, (_, j), t, v, d in zip(
+                    f"{i},{c},{s},{q},{k},{o},{y},{a},{m},{j},{t},{v},{d}\n"
+                    for i, c, s, q, k, o, y, a, m, (_, j), t, v, d in zip(
                         range(begin + 1, begin + len(bodies) + 1),
                         row_chains[w],
+                        seller_list[w],
                         seq_list[w],
                         kinds[w],
                         orders[w],

@@ -32,17 +32,22 @@ class LoadError(Exception):
 
 
 def line_of(path: Path, column: str, value: object, occurrence: int = 1) -> int | None:
-    """The physical line of the n-th row whose `column` holds `value` (None if absent)."""
-    wanted = str(value)
+    """The physical line of the n-th row whose `column` holds `value` (None if absent).
+
+    A key of several columns is given as PostgreSQL names it: "a, b" holding "1, 2"."""
+    columns = [c.strip() for c in column.split(",")]
+    wanted = [v.strip() for v in str(value).split(",")] if len(columns) > 1 else [str(value)]
+    if len(wanted) != len(columns):
+        return None
     with path.open(newline="", encoding="utf-8", errors="replace") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
-        if column not in header:
+        if any(c not in header for c in columns):
             return None
-        index = header.index(column)
+        indexes = [header.index(c) for c in columns]
         seen = 0
         for row in reader:
-            if index < len(row) and row[index].strip() == wanted:
+            if all(i < len(row) and row[i].strip() == w for i, w in zip(indexes, wanted)):
                 seen += 1
                 if seen == occurrence:
                     return reader.line_num
@@ -80,7 +85,14 @@ def copy_error(exc: psycopg2.Error, path: Path) -> LoadError:
     if "unterminated CSV quoted field" in reason:
         line = unterminated_quote_line(path) or line
     key = _KEY.search(detail)
-    if key and "," not in key.group("cols"):
+    if key and "," in key.group("cols") and exc.pgcode == "23503":
+        # A composite key: a row's seller_id that is not its order's (product's, payment's).
+        columns, values = key.group("cols"), key.group("vals")
+        table = re.search(r'table "(\w+)"', detail)
+        target = table.group(1) if table else "the referenced table"
+        reason = f"({columns}) = ({values}) matches no row of {target} ({diag.constraint_name})"
+        line = line or line_of(path, columns, values)
+    elif key and "," not in key.group("cols"):
         column, value = key.group("cols"), key.group("vals")
         if exc.pgcode == "23503":  # foreign key: the value refers to nothing
             table = re.search(r'table "(\w+)"', detail)

@@ -82,16 +82,17 @@ ORDER BY moves.created_at, step, order_id NULLS FIRST, moves.product_id
 """
 # Counter discounts live in their own table too (one whole-order fixed discount per order).
 DERIVE_DISCOUNTS = """
-INSERT INTO order_discounts (order_id, product_id, kind, value, amount, reason, granted_by, created_at)
-SELECT id, NULL, 'fixed', discount_total, discount_total, 'counter discount',
+INSERT INTO order_discounts (order_id, seller_id, product_id, kind, value, amount, reason,
+                             granted_by, created_at)
+SELECT id, seller_id, NULL, 'fixed', discount_total, discount_total, 'counter discount',
        COALESCE(placed_by, customer_id), created_at
   FROM orders WHERE discount_total > 0 ORDER BY id
 """
 # Each chain's last row by a hash aggregate and join: no sort of the whole ledger
 # ((chain, seq) is unique by now, so one row per chain).
 DERIVE_HEADS = """
-INSERT INTO ledger_heads (chain, seq, hash)
-SELECT t.chain, t.seq, t.hash
+INSERT INTO ledger_heads (chain, seller_id, seq, hash)
+SELECT t.chain, t.seller_id, t.seq, t.hash
   FROM transactions t JOIN (SELECT chain, MAX(seq) AS seq FROM transactions GROUP BY chain) h
     ON h.chain = t.chain AND h.seq = t.seq
  ORDER BY t.chain
@@ -204,6 +205,8 @@ def load(
             if sharded:
                 staging.stage(cur, TABLES + DERIVED)
             restore = detach(cur)
+            unfilled = _unfilled(headers)
+            _fill_triggers(cur, unfilled, "DISABLE")
             counts = {t: _copy(cur, t, files[t], headers[t], progress) for t in TABLES}
             _attach(cur, [r for r in restore if r[0] in TABLES], files)
             # Rough statistics are enough for the checks' hash joins, and a tenth of the sample is
@@ -223,7 +226,6 @@ def load(
             check_rules(query, files, RULES)
             cur.execute(DERIVE_MOVEMENTS)
             counts["stock_movements"] = cur.rowcount
-            _attach(cur, [r for r in restore if r[0] not in TABLES], files)
             check_rules(query, files, (STOCK_RULE,))
             cur.execute(DERIVE_HEADS)
             counts["ledger_heads"] = cur.rowcount
@@ -233,6 +235,8 @@ def load(
             if "idempotency_claims" in DERIVED:
                 cur.execute(DERIVE_CLAIMS)
                 counts["idempotency_claims"] = cur.rowcount
+            _attach(cur, [r for r in restore if r[0] not in TABLES], files)
+            _fill_triggers(cur, unfilled, "ENABLE")
             if verify_hashes:
                 verify_ledger(query, files["transactions"])
             cur.execute("RESET enable_nestloop")
@@ -250,27 +254,47 @@ def load(
     return counts
 
 
+def _unfilled(headers: dict[str, list[str]]) -> list[str]:
+    """The tables whose rows all arrive with their seller: the files that carry `seller_id`,
+    and the derived tables (their statements name it). Their insert trigger (migration
+    0007) is set aside for the load: a function call per row, for a value already there.
+    The foreign keys put back after the COPY check every row's seller against its order's,
+    product's or payment's, and the ledger's CHECK its chain's."""
+    carried = [t for t in TABLES if "seller_id" in headers[t]]
+    return [t for t in m.SELLER_FILLED if t in carried or t in DERIVED]
+
+
+def _fill_triggers(cur: Any, tables: list[str], action: str) -> None:
+    """ENABLE or DISABLE the seller fill-in triggers of `tables`, inside the load's transaction.
+
+    On a sharded database the names are the staged temporary tables (seed.staging)."""
+    for table in tables:
+        cur.execute(f"ALTER TABLE {table} {action} TRIGGER {table}_fill_seller")
+
+
 def detach(cur: Any) -> list[tuple[str, str]]:
     """Drop the foreign keys, secondary unique constraints and indexes of the tables being filled.
 
     Returns (table, SQL) to put each back: building an index by sorting and checking
     a key with one join are far faster than per-row maintenance (bulk-load practice),
-    and putting them back still refuses any duplicate or dangling reference. Primary
-    keys stay, so a duplicate id is reported by COPY with its line. All of this is
-    inside the load's transaction.
+    and putting them back still refuses any duplicate or dangling reference. The files'
+    primary keys stay, so a duplicate id is reported by COPY with its line; the derived
+    tables' go too (their rows come from one statement each). All of this is inside the
+    load's transaction.
     """
     targets = list(TABLES + DERIVED)
     cur.execute(
         """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
              FROM pg_constraint c
             WHERE c.conrelid = ANY(%(t)s::regclass[])
-              AND (c.contype = 'f' OR (c.contype = 'u' AND c.conindid NOT IN (
+              AND (c.contype = 'f' OR (c.contype IN ('u', 'p') AND c.conindid NOT IN (
                    SELECT f.conindid FROM pg_constraint f
                     WHERE f.contype = 'f' AND NOT f.conrelid = ANY(%(t)s::regclass[]))))
+              AND (c.contype <> 'p' OR c.conrelid = ANY(%(derived)s::regclass[]))
             ORDER BY c.contype DESC, 1, 2""",
-        {"t": targets},
+        {"t": targets, "derived": list(DERIVED)},
     )
-    constraints = cur.fetchall()  # unique ones first, then foreign keys
+    constraints = cur.fetchall()  # unique ones and primary keys first, then foreign keys
     cur.execute(
         """SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text,
                   pg_get_indexdef(i.indexrelid)

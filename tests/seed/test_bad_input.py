@@ -80,6 +80,12 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda d: set_cell(d, "order_items", 4, "product_id", "99999"),
         r"order_items\.csv: line 4: product_id 99999 refers to no row of products",
     ),
+    "a line under another seller than its order's": (
+        lambda d: set_cell(
+            d, "order_items", 4, "seller_id", str(int(rows_of(d / "order_items.csv")[3][3]) % 3 + 1)
+        ),
+        r"order_items\.csv: line 4: .*seller_id",
+    ),
     "total not the sum of the items": (
         lambda d: (
             set_cell(d, "orders", 2, "subtotal", "1.00"),

@@ -40,13 +40,18 @@ def ints(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 def test_every_order_buys_from_one_seller_only(t) -> None:
-    items = t["order_items"].merge(
-        t["products"][["id", "seller_id"]], left_on="product_id", right_on="id"
+    items = t["order_items"][["order_id", "product_id", "seller_id"]].merge(
+        t["products"][["id", "seller_id"]].rename(columns={"id": "product_id"}),
+        on="product_id",
+        suffixes=("", "_product"),
     )
     items = items.merge(
-        t["orders"][["id", "seller_id"]], left_on="order_id", right_on="id", suffixes=("", "_order")
+        t["orders"][["id", "seller_id"]].rename(columns={"id": "order_id"}),
+        on="order_id",
+        suffixes=("", "_order"),
     )
     assert len(items) == len(t["order_items"])
+    assert (items["seller_id_product"] == items["seller_id_order"]).all()
     assert (items["seller_id"] == items["seller_id_order"]).all()
 
 

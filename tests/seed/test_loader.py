@@ -31,6 +31,22 @@ def test_load_reports_the_rows_of_every_table(database: Database, small_set: Pat
     assert counts["stock_movements"] > counts["order_items"]
 
 
+def test_files_without_seller_ids_load_with_each_row_under_its_orders_seller(
+    database: Database, small_copy: Path
+) -> None:
+    from tests.seed.test_bad_input import drop_column
+
+    for table in ("inventory", "order_items", "payments", "transactions", "returns"):
+        drop_column(small_copy, table, "seller_id")
+    load(database, small_copy)
+    assert scalar(
+        database,
+        "SELECT count(*) FROM order_items i JOIN orders o ON o.id = i.order_id"
+        " WHERE i.seller_id = o.seller_id",
+    ) == scalar(database, "SELECT count(*) FROM order_items")
+    assert Services(database).ledger.verify().ok
+
+
 def test_the_loaded_ledger_verifies(loaded: Services) -> None:
     report = loaded.ledger.verify()
     assert report.ok, report.problems
