@@ -47,7 +47,9 @@ def line_of(path: Path, column: str, value: object, occurrence: int = 1) -> int 
         indexes = [header.index(c) for c in columns]
         seen = 0
         for row in reader:
-            if all(i < len(row) and row[i].strip() == w for i, w in zip(indexes, wanted)):
+            if all(
+                i < len(row) and row[i].strip() == w for i, w in zip(indexes, wanted, strict=True)
+            ):
                 seen += 1
                 if seen == occurrence:
                     return reader.line_num
