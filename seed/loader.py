@@ -9,7 +9,8 @@ Steps, all in ONE transaction (any failure rolls everything back):
    the append-only triggers on the ledger and stock movements are disabled for
    that TRUNCATE only, inside the transaction);
 3. COPY each file in dependency order; the schema's keys, foreign keys and
-   CHECKs catch bad numbers, dates, duplicates and dangling references;
+   CHECKs catch bad numbers, dates, duplicates and dangling references (a file that
+   carries `seller_id` skips the fill-in trigger; the composite keys check it);
 4. cross-table rules (totals, one seller per order, returns, charges, ledger
    links), then the stock movements (initial, sale, cancel/expiry, return) and
    the ledger heads are derived in SQL, stock is reconciled and every ledger
