@@ -21,7 +21,7 @@ from workshop_tui.services.locks import (
     CHECKOUT_LINES,
     LOCK_HEAD,
     LOCK_INVENTORY,
-    LOCK_ORDER_FOR_PAYMENT,
+    ORDER_FOR_PAYMENT,
 )
 from workshop_tui.services.payments import RECORD_STATEMENTS
 from workshop_tui.services.routing import OrderRoute
@@ -121,7 +121,7 @@ def test_the_expiry_of_an_unpaid_order_runs_on_its_shard_group(database, shop):
         CHECKOUT_LINES,
         place_order_statement(2, False).sql,
         place_order_statement(1, True).sql,
-        LOCK_ORDER_FOR_PAYMENT,
+        ORDER_FOR_PAYMENT[True].sql,  # as sharded: the payment's id is taken apart
         SELLERS_ORDERS.sql,
         *(planned.sql for planned in RECORD_STATEMENTS),
         LOCK_HEAD,

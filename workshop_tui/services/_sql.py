@@ -284,8 +284,8 @@ def planned_value(tx: Tx, statement: Planned, params: dict[str, Any]) -> Any | N
     return None if found is None else found[0]
 
 
-def run_planned_together(tx: Tx, *steps: tuple[Planned, dict[str, Any]], then: str = "") -> None:
-    """Run statements whose results are not needed in one message: one round trip.
+def run_planned_together(tx: Tx, *steps: tuple[Planned, dict[str, Any]], then: str = "") -> Cursor:
+    """Run statements in one message (one round trip); the cursor holds the last one's rows.
 
     `then` follows them in the message (services._sql.COMMIT). An error stops the message
     where it happened, its transaction left failed."""
@@ -298,13 +298,14 @@ def run_planned_together(tx: Tx, *steps: tuple[Planned, dict[str, Any]], then: s
                 raise ValueError(f"{statement.name}: parameters {clash} differ between steps")
             merged |= {n: params[n] for n in statement.names}
         tx.cursor.execute("; ".join(statement.sql for statement, _ in steps) + then, merged)
-        return
+        return tx.cursor
     for statement, _ in steps:
         if statement.name not in kept:
             tx.cursor.execute(statement.prepare)
             kept.add(statement.name)
     values = [params[n] for statement, params in steps for n in statement.names]
     tx.cursor.execute("; ".join(statement.execute for statement, _ in steps) + then, values)
+    return tx.cursor
 
 
 def planned_one(tx: Tx, statement: Planned, params: dict[str, Any]) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
-from workshop_tui.services import locks
+from workshop_tui.services import locks, routing
 from workshop_tui.services._sql import Tx
 from workshop_tui.services._tx import in_plain_transaction, read_only
 from workshop_tui.services.errors import InvalidInput, NotFound, OutOfStock, SellerConflict
@@ -74,6 +74,17 @@ UPSERT_LINE = """
      ORDER BY i.added_at, i.product_id
 """
 _PRODUCT = sql.Planned("cart_product", PRODUCT, {"pid": "integer"})
+# On one server the cart's lock and the product's row come in one round trip (on a
+# database sharded by seller they live on different shards, and are asked apart).
+LOCK_CART_WITH_PRODUCT = f"""
+    SELECT c.id, c.seller_id, p.seller_id, p.name, p.is_active, p.stock_remaining, p.seller_name
+      FROM carts c LEFT JOIN ({PRODUCT}) p ON true
+     WHERE c.customer_id = %(owner)s
+       FOR UPDATE OF c
+"""
+_LOCK_CART_WITH_PRODUCT = sql.Planned(
+    "lock_cart_with_product", LOCK_CART_WITH_PRODUCT, {"owner": "integer", "pid": "integer"}
+)
 _SET_SELLER = sql.Planned(
     "cart_set_seller", SET_SELLER, {"sid": "integer", "owner": "integer", "cart": "integer"}
 )
@@ -153,7 +164,8 @@ class CartService:
         check_quantity(quantity, self.db.settings.max_line_quantity)
 
         def work(s: Tx) -> Cart:
-            return self._set(s, actor.id, locks.cart(s, actor.id), product_id, quantity, replace)
+            cart, product = self._lock(s, actor.id, product_id)
+            return self._set(s, actor.id, cart, product, product_id, quantity, replace)
 
         return in_plain_transaction(self.db, work, idempotent=True)  # a quantity, not a delta
 
@@ -168,14 +180,14 @@ class CartService:
             raise InvalidInput("a change is a small whole number")
 
         def work(s: Tx) -> Cart:
-            cart = locks.cart(s, actor.id)
+            cart, product = self._lock(s, actor.id, product_id)
             current = 0
             if cart.seller_id is not None:
                 at = {"cart": cart.id, "pid": product_id, "sid": cart.seller_id}
                 current = sql.value(s, LINE_QUANTITY, at) or 0
             wanted = max(0, current + delta)
             check_quantity(wanted, self.db.settings.max_line_quantity)
-            return self._set(s, actor.id, cart, product_id, wanted, replace)
+            return self._set(s, actor.id, cart, product, product_id, wanted, replace)
 
         return in_plain_transaction(self.db, work)
 
@@ -187,16 +199,29 @@ class CartService:
 
         return in_plain_transaction(self.db, work, idempotent=True)
 
+    def _lock(self, s: Tx, owner_id: int, product_id: int) -> tuple[LockedCart, Any | None]:
+        """The owner's cart, locked (services.locks), and the product's row (or None)."""
+        if not routing.sharded(self.db, s):
+            found = sql.planned_row(
+                s, _LOCK_CART_WITH_PRODUCT, {"owner": owner_id, "pid": product_id}
+            )
+            if found is not None:  # else the cart is made first (locks.cart)
+                product = None if found[2] is None else tuple(found[2:])
+                return LockedCart(found[0], found[1], owner_id), product
+        cart = locks.cart(s, owner_id)
+        return cart, sql.planned_row(s, _PRODUCT, {"pid": product_id})
+
     def _set(
         self,
         s: Tx,
         owner_id: int,
         cart: LockedCart,
+        product: Any | None,
         product_id: int,
         quantity: int,
         replace: bool,
     ) -> Cart:
-        product = sql.planned_row(s, _PRODUCT, {"pid": product_id})
+        """`product`: the product's row (PRODUCT), None when there is no such product."""
         if product is None or not product[2]:
             raise NotFound(f"no product #{product_id}")
         seller_id, name, _active, stock, seller_name = product

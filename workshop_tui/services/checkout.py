@@ -55,6 +55,13 @@ EXISTING_ORDER = (
 # another's rows would pass them through the coordinator).
 NEXT_ORDER_ID = "SELECT nextval(pg_get_serial_sequence('orders', 'id'))"
 _NEXT_ORDER_ID = sql.Planned("next_order_id", NEXT_ORDER_ID, {})
+# On one server the cart (or none) and the order's id in one round trip; sharded, the
+# cart row lives on the customer's shard and the sequence on the coordinator.
+CART_WITH_ORDER_ID = f"""
+    SELECT c.id, c.seller_id, ({NEXT_ORDER_ID})
+      FROM (SELECT 1) AS one LEFT JOIN carts c ON c.customer_id = %(owner)s
+"""
+_CART_WITH_ORDER_ID = sql.Planned("cart_with_order_id", CART_WITH_ORDER_ID, {"owner": "integer"})
 _PLACE_ORDER_TYPES = {
     "order_id": "integer",
     "customer_id": "integer",
@@ -158,12 +165,22 @@ def place_order(
         # terminals wait for this sale's stock rows (a refused sale leaves a gap, as a
         # rolled-back one always has). Before the route, not after it: the unpaid orders
         # the route counts last must be counted right before the lock (see the module).
-        order_id = int(sql.planned_one(tx.outside(), _NEXT_ORDER_ID, {})[0])
+        outside = tx.outside()
+        sharded = routing.sharded(db, outside)
+        if sharded:
+            order_id = int(sql.planned_one(outside, _NEXT_ORDER_ID, {})[0])
+            cart = routing.cart_of(outside, actor.id)
+        else:
+            cart_id, cart_seller, next_id = sql.planned_one(
+                outside, _CART_WITH_ORDER_ID, {"owner": actor.id}
+            )
+            order_id = int(next_id)
+            cart = None if cart_id is None else (int(cart_id), cart_seller)
         # The unpaid orders are counted in the sale (guard) or, when sharded, before it.
-        count_first = not actor.is_staff and routing.sharded(db, tx.outside())
-        guard = [] if actor.is_staff or count_first else [routing.unpaid_guard(customer_id, most)]
+        count_first = sharded and not actor.is_staff
+        guard = [] if actor.is_staff or sharded else [routing.unpaid_guard(customer_id, most)]
         # The route, outside the sale's transaction (services.routing), on its connection.
-        route = checkout_route(tx.outside(), actor, customer_id, key, count_unpaid=count_first)
+        route = checkout_route(outside, actor, customer_id, key, cart, count_unpaid=count_first)
         if isinstance(route, int):
             return route  # the key made an order with its first seller: the same order again
         cart_id, seller_id, unpaid = route
@@ -255,16 +272,22 @@ def place_order(
 
 
 def checkout_route(
-    tx: Tx, actor: Account, customer_id: int, key: str, *, count_unpaid: bool = False
+    tx: Tx,
+    actor: Account,
+    customer_id: int,
+    key: str,
+    cart: tuple[int, int | None] | None,
+    *,
+    count_unpaid: bool = False,
 ) -> tuple[int, int, int] | int:
     """Before the sale: (cart id, its seller, the customer's unpaid orders), or the id of
     the order `key` already made with the seller it was first used with.
 
-    The key is claimed for the customer with the cart's seller (services.routing); with
-    `count_unpaid` (a sharded database) the unpaid orders are counted across sellers, else
-    the count is 0. An empty cart with a key never used is refused here.
+    `cart`: the actor's (routing.cart_of). The key is claimed for the customer with the
+    cart's seller (services.routing); with `count_unpaid` (a sharded database) the unpaid
+    orders are counted across sellers, else the count is 0. An empty cart with a key
+    never used is refused here.
     """
-    cart = routing.cart_of(tx, actor.id)
     seller_id = cart[1] if cart is not None else None
     if seller_id is None:
         bound = routing.bound_seller(tx, customer_id, "order", key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -96,16 +96,22 @@ def append_statement(entries: int) -> sql.Planned:
 
 
 def append_entries(
-    s: Tx, seller_id: int, entries: list[dict[str, Any]], *, last: bool = False
+    s: Tx,
+    seller_id: int,
+    entries: list[dict[str, Any]],
+    *,
+    last: bool = False,
+    before: Sequence[tuple[sql.Planned, dict[str, Any]]] = (),
 ) -> list[LedgerRef]:
     """Append several rows to one chain under one lock of its head (the last lock a transaction takes).
 
     `last`: nothing follows in the transaction. On the hot path (a PlainTx) COMMIT then
     goes with the append, so the chain head, the shop's most contended row, is released
-    one round trip sooner.
+    one round trip sooner. `before`: writes whose results are not needed, sent in the
+    message that locks the head (one round trip fewer).
     """
     chain = chain_for_seller(seller_id)
-    seq, prev = locks.ledger_head(s, seller_id, chain)
+    seq, prev = locks.ledger_head(s, seller_id, chain, before=before)
     now = datetime.now(UTC)
     rows, refs = [], []
     for entry in entries:

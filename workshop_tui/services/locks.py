@@ -21,7 +21,7 @@ terminal waits for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -103,10 +103,13 @@ def cart_has_items(tx: Tx, cart: LockedCart) -> bool:
 # The order row locked, and any payment already made with this key (keys are the order's
 # customer's own). That payment is read from the statement's snapshot, so a payment
 # committed while this one waited for the row can hide: `pay` looks again wherever that matters.
-# `begun` is the transaction's time, which the payment is stamped with.
+# `begun` is the transaction's time, which the payment is stamped with. On one server the
+# new payment's id comes with the lock (a round trip fewer while the order is held); on a
+# database sharded by seller the statement runs on a shard, away from the sequence.
 LOCK_ORDER_FOR_PAYMENT = """
     SELECT o.id, o.customer_id, o.seller_id, o.status, o.subtotal, o.discount_total, o.total,
-           o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order, now() AS begun
+           o.expires_at, p.id AS earlier_id, p.order_id AS earlier_order, now() AS begun,
+           {payment_id} AS payment_id
       FROM orders o
       LEFT JOIN payments p ON p.seller_id = o.seller_id AND p.customer_id = o.customer_id
                           AND p.idempotency_key = %(key)s
@@ -132,16 +135,27 @@ def order_unless_taken(s: Session, seller_id: int, order_id: int) -> m.Order | N
     ).one_or_none()
 
 
-_ORDER_FOR_PAYMENT = sql.Planned(
-    "lock_order_for_payment",
-    LOCK_ORDER_FOR_PAYMENT,
-    {"seller": "integer", "id": "integer", "key": "text"},
-)
+_ORDER_FOR_PAYMENT_TYPES = {"seller": "integer", "id": "integer", "key": "text"}
+ORDER_FOR_PAYMENT = {
+    sharded: sql.Planned(
+        "lock_order_for_payment",
+        LOCK_ORDER_FOR_PAYMENT.format(
+            payment_id="CAST(NULL AS bigint)"
+            if sharded
+            else "nextval(pg_get_serial_sequence('payments', 'id'))"
+        ),
+        _ORDER_FOR_PAYMENT_TYPES,
+    )
+    for sharded in (False, True)
+}
 
 
-def order_for_payment(tx: Tx, seller_id: int, order_id: int, key: str) -> Any | None:
+def order_for_payment(
+    tx: Tx, seller_id: int, order_id: int, key: str, *, sharded: bool
+) -> Any | None:
+    """The order locked, with `payment_id` (a new payment's id; None when `sharded`)."""
     return sql.planned_row(
-        tx, _ORDER_FOR_PAYMENT, {"seller": seller_id, "id": order_id, "key": key}
+        tx, ORDER_FOR_PAYMENT[sharded], {"seller": seller_id, "id": order_id, "key": key}
     )
 
 
@@ -215,10 +229,18 @@ CREATE_HEAD = (
 _HEAD = sql.Planned("lock_ledger_head", LOCK_HEAD, {"seller": "integer", "chain": "text"})
 
 
-def ledger_head(tx: Tx, seller_id: int, chain: str) -> tuple[int, str]:
-    """The seller's chain head (seq, hash), locked; created at genesis for its first entry."""
+def ledger_head(
+    tx: Tx,
+    seller_id: int,
+    chain: str,
+    *,
+    before: Sequence[tuple[sql.Planned, dict[str, Any]]] = (),
+) -> tuple[int, str]:
+    """The seller's chain head (seq, hash), locked; created at genesis for its first entry.
+
+    `before`: statements sent first in the same message (their results are not read)."""
     at = {"seller": seller_id, "chain": chain}
-    head = sql.planned_row(tx, _HEAD, at)
+    head = sql.run_planned_together(tx, *before, (_HEAD, at)).fetchone()
     if head is None:
         sql.run(tx, CREATE_HEAD, {**at, "genesis": GENESIS_HASH})
         head = sql.one(tx, LOCK_HEAD, at)

@@ -148,11 +148,13 @@ class PaymentService:
 
         def work(s: PlainTx) -> PaymentResult | tuple[int, int]:
             # The route first, outside the payment's transaction, on its connection.
-            at = find_route(s.outside())
+            outside = s.outside()
+            sharded = routing.sharded(self.db, outside)
+            at = find_route(outside)
             routed[:] = [at]
             seller = at.seller_id
             till = till_session(s, self.db, actor, selling=True)
-            order = locks.order_for_payment(s, seller, order_id, key)
+            order = locks.order_for_payment(s, seller, order_id, key, sharded=sharded)
             if order is None or order.customer_id != at.customer_id:
                 raise missing(order_id)
             if order.earlier_id is not None:
@@ -189,11 +191,15 @@ class PaymentService:
                     " allowed: cancel it and order again",
                     limit=max_attempts,
                 )
-            payment_id = int(sql.planned_one(s, _NEXT_PAYMENT_ID, {})[0])
+            payment_id = int(
+                order.payment_id
+                if order.payment_id is not None
+                else sql.planned_one(s, _NEXT_PAYMENT_ID, {})[0]
+            )
             reference = f"{method.upper()}-{order.id}-{attempts + 1}"
             tendered = cash if succeeded else None
-            sql.planned_row(
-                s,
+            # Written in the message that locks the chain's head (its result is not needed).
+            record = (
                 _RECORD_PAYMENT if till is None else _RECORD_TILL_PAYMENT,
                 {
                     "payment_id": payment_id,
@@ -225,6 +231,7 @@ class PaymentService:
                     {**entry, "kind": "charge" if succeeded else "decline", "payload": discounts},
                 ],
                 last=True,
+                before=[record],
             )
             # The answer is the order as read under the lock with what this attempt wrote,
             # all known here: no reading back after COMMIT.
