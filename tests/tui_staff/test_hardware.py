@@ -89,6 +89,32 @@ async def test_a_key_typed_at_human_speed_still_works_as_its_binding(scanner_app
         assert app.focused is app.screen.query_one("#lookup-phone", Input)
 
 
+async def test_keys_handed_back_after_a_key_that_focuses_a_field_are_typed_into_it(
+    scanner_app, shop
+):
+    app = scanner_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "shop")
+        await pilot.press("/", "h", "a", "m")  # fast, but no Enter: a person, not a scan
+        await pilot.pause(GAP_MS / 1000 + 0.2)
+        await settle(pilot)
+        assert isinstance(app.focused, Input)
+        assert app.focused.value == "ham"
+
+
+async def test_a_phone_number_typed_fast_after_p_at_the_counter_lands_in_the_phone_field(
+    scanner_app, shop
+):
+    app = scanner_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mode(pilot, shop.staff, "counter")
+        await pilot.press("p", "9", "8", "7")
+        await pilot.pause(GAP_MS / 1000 + 0.2)
+        await settle(pilot)
+        phone = app.screen.query_one("#lookup-phone", Input)
+        assert app.focused is phone and phone.value == "987"
+
+
 async def test_a_scanner_prefix_and_suffix_are_stripped(services, database, shop):
     settings = settings_for(
         database, scanner_max_gap_ms=GAP_MS, scanner_prefix="*", scanner_suffix="#"

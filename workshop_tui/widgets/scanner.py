@@ -19,6 +19,7 @@ import weakref
 from collections.abc import Callable
 
 from textual import events
+from textual._wait import wait_for_idle
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
@@ -26,6 +27,7 @@ from textual.widgets import Input, TextArea
 MIN_CODE = 3  # a shorter burst is two people's keys colliding, not a barcode
 CODE_CHARACTERS = frozenset("-_./+*$%:#")
 ENTER_KEYS = ("enter", "ctrl+j")  # a scanner ends with CR or LF, as it is set up
+REPLAY_WAIT_MAX = 0.25  # seconds a handed-back key waits at most for the one before it
 
 
 class ScannerBuffer:
@@ -173,8 +175,17 @@ class ScannerScreen(Screen[None]):
         return self.scanner.feed(event, typing_in_field=typing)
 
     def _replay(self, keys: list[events.Key]) -> None:
+        self.run_worker(self._hand_back(keys), group="scanner-replay")
+
+    async def _hand_back(self, keys: list[events.Key]) -> None:
+        """Hand the keys to the App one at a time, each once the one before has done what
+        it does: a key that focuses a field ("/" on the shop, "p" at the counter) moves
+        the focus several messages later, and the keys after it must find that field
+        focused, as when they were typed. Waited for as Textual's Pilot waits between the
+        keys it presses (the helper is Textual's own; its version is pinned)."""
         for key in keys:
             # From the App, as a terminal's key is: it bubbles up to the App, whose check
             # runs the screen's bindings (posted from here, it would stop at this screen).
             key.set_sender(self.app)
             self.app.post_message(key)
+            await wait_for_idle(0, REPLAY_WAIT_MAX)
