@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/lint-imports
-	$(BIN)/mypy workshop_tui/services workshop_tui/db
+	$(BIN)/mypy workshop_tui
 
 fmt: $(STAMP)
 	$(BIN)/ruff format $(CODE)

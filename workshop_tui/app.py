@@ -223,12 +223,10 @@ class WorkshopApp(App[None]):
         def changed(changes: list[StockChange]) -> None:
             self.post_message(StockChanged.from_changes(changes))
 
-        events.listen(
-            changed,
-            self._stop_listening,
-            self.listener_ready,
-            on_reconnect=lambda: self.post_message(DatabaseReachable()),
-        )
+        def reconnected() -> None:
+            self.post_message(DatabaseReachable())
+
+        events.listen(changed, self._stop_listening, self.listener_ready, on_reconnect=reconnected)
 
     @on(StockChanged)
     def forward_stock(self, message: StockChanged) -> None:

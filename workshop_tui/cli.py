@@ -21,7 +21,13 @@ import click
 from workshop_tui.pending_services import StartupFailed
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from workshop_tui.config import Settings
+    from workshop_tui.db import Database
+    from workshop_tui.serve.sessions import SessionCap
+    from workshop_tui.services import Services
+    from workshop_tui.services.types import Account
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -99,7 +105,7 @@ def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
         fail(str(exc))
 
 
-def open_database(settings: Settings, *, pool_size: int = 10):
+def open_database(settings: Settings, *, pool_size: int = 10) -> Database:
     from workshop_tui.db import Database
 
     db = Database(settings, pool_size=pool_size)
@@ -107,7 +113,7 @@ def open_database(settings: Settings, *, pool_size: int = 10):
     return db
 
 
-def open_services(ctx: click.Context, **overrides: Any):
+def open_services(ctx: click.Context, **overrides: Any) -> Services:
     from workshop_tui.services import Services
 
     return Services(open_database(settings_from(ctx, **overrides)))
@@ -149,7 +155,7 @@ def _run_tui(ctx: click.Context, *, kiosk: bool) -> None:
         fail(app.startup_error)
 
 
-def _settled(services):
+def _settled(services: Services) -> Services:
     """The services, once what the app runs on is loaded: frozen for the garbage collector.
 
     A terminal runs for hours on what is loaded by now (Textual, SQLAlchemy, the
@@ -160,7 +166,7 @@ def _settled(services):
     return services
 
 
-def open_checked_services(settings: Settings):
+def open_checked_services(settings: Settings) -> Services:
     """The services on a reachable database whose schema matches this code."""
     from workshop_tui.db import DatabaseUnavailable
     from workshop_tui.db.migrate import status
@@ -221,7 +227,7 @@ def db_status(ctx: click.Context) -> None:
         sys.exit(EXIT_CHECK_FAILED)
 
 
-def _show_placements(database) -> None:
+def _show_placements(database: Database) -> None:
     from workshop_tui.db.distribute import placements
 
     shown = placements(database)
@@ -432,7 +438,9 @@ def reconcile(ctx: click.Context) -> None:
     sys.exit(EXIT_OK if not report.drifts else EXIT_CHECK_FAILED)
 
 
-def _staff_services(ctx: click.Context, login: str, terminal: str | None = None):
+def _staff_services(
+    ctx: click.Context, login: str, terminal: str | None = None
+) -> tuple[Services, Account]:
     """The services, and the staff account the command acts as (`--as`)."""
     services = open_services(ctx, terminal_id=terminal)
     return services, services.auth.staff_account(login)
@@ -471,7 +479,13 @@ def report() -> None:
 @_as
 @click.pass_context
 @handles_errors
-def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: str) -> None:
+def report_sales(
+    ctx: click.Context,
+    start: datetime | None,
+    end: datetime | None,
+    csv_path: Path | None,
+    login: str,
+) -> None:
     """Sales by seller, category, method and hour for a range of days."""
     from workshop_tui.services.reports import report_csv, report_lines
 
@@ -485,7 +499,7 @@ def report_sales(ctx: click.Context, start, end, csv_path: Path | None, login: s
         click.echo(f"wrote {csv_path}")
 
 
-def _days(start, end):
+def _days(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
     """[first day, day after the last) in UTC, from --from / --to (default today)."""
     from datetime import UTC, datetime, timedelta
 
@@ -513,7 +527,7 @@ def _days(start, end):
 )
 @click.pass_context
 @handles_errors
-def report_verify(ctx: click.Context, start, end) -> None:
+def report_verify(ctx: click.Context, start: datetime | None, end: datetime | None) -> None:
     """Recompute the sales report and the closed Z-reports from the ledger.
 
     Exit 0 when every figure agrees, 1 naming the first that differs.
@@ -616,7 +630,7 @@ def receipt() -> None:
     """Receipts: print one to the ESC/POS printer (WORKSHOP_PRINTER) or show it as text."""
 
 
-def _sale_payment(services, actor, order_id: int) -> int:
+def _sale_payment(services: Services, actor: Account, order_id: int) -> int:
     """The order's sale (its first succeeded payment), the receipt these commands mean."""
     ids = services.receipts.for_order(actor, order_id)
     if not ids:
@@ -721,7 +735,7 @@ def serve() -> None:
     """Serve the terminal app: one app process per SSH session or browser tab."""
 
 
-def _serve_setup(ctx: click.Context, max_sessions: int | None):
+def _serve_setup(ctx: click.Context, max_sessions: int | None) -> tuple[Settings, str, SessionCap]:
     """The shared server's URL and the session cap; logs each session to stderr too."""
     from workshop_tui.serve.sessions import SessionCap, database_url, default_max_sessions
 

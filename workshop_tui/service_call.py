@@ -105,12 +105,13 @@ class WorkshopScreen(Screen[R]):
     def workshop(self) -> Workshop:
         # Checked once per screen: a runtime Protocol check looks up each of its members,
         # and the shop asked once for every row it painted (a third of a search's redraw).
-        app = self.app
-        if self._workshop is not app:
+        app: object = self.app
+        workshop = self._workshop
+        if workshop is None or workshop is not app:
             if not isinstance(app, Workshop):  # only a WorkshopApp runs these screens
                 raise TypeError(f"{type(app).__name__} is not a Workshop app")
-            self._workshop = app
-        return app
+            workshop = self._workshop = app
+        return workshop
 
     @property
     def session(self) -> ShopSession:

@@ -16,10 +16,11 @@ from textual.widgets import Button, Header, Input, Label, Static
 from workshop_tui.config import demo_logins_path
 from workshop_tui.messages import LoggedIn, ServiceFailed, ServiceResult
 from workshop_tui.service_call import ServiceCall, WorkshopScreen
+from workshop_tui.services.types import LoginResult
 from workshop_tui.widgets.footer import Footer
 
 EXISTS = ServiceCall[bool]("auth.exists")
-LOGIN = ServiceCall["LoginResult"]("auth.login")
+LOGIN = ServiceCall[LoginResult]("auth.login")
 DEMO = ServiceCall[str]("demo.logins")
 
 

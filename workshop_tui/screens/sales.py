@@ -21,6 +21,7 @@ from textual import on
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Header, Input, Label, Static
@@ -64,7 +65,7 @@ class BarChart(Widget):
         self.rows = rows
         self.refresh(layout=True)
 
-    def get_content_height(self, container, viewport, width: int) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self.rows))
 
     def render(self) -> RenderResult:
@@ -306,7 +307,8 @@ class SalesScreen(StaffScreen):
         label.set_class(error, "error")
 
     def rows(self, report: SalesReport) -> tuple[SalesRow, ...]:
-        return getattr(report, f"by_{self.breakdown}")
+        rows: tuple[SalesRow, ...] = getattr(report, f"by_{self.breakdown}")  # one of BREAKDOWNS
+        return rows
 
     def show_report(self, report: SalesReport) -> None:
         self.report = report

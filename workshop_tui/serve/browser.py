@@ -6,7 +6,9 @@ import asyncio
 import logging
 import os
 import shlex
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from typing import cast
 
 from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
@@ -44,7 +46,9 @@ class CappedServer(Server):
             self.command,
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
-            close=websocket.close,
+            # textual-serve only awaits close() and ignores its answer; its annotation asks
+            # for None where aiohttp's close() answers a bool (textual-serve passes it too).
+            close=cast("Callable[[], Awaitable[None]]", websocket.close),
             download_manager=self.download_manager,
             debug=self.debug,
         )

@@ -6,12 +6,16 @@ import logging
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import psycopg2
 from sqlalchemy.engine import make_url
 
 from workshop_tui.config import Settings
 from workshop_tui.db.engine import normalise_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import ConnectArgsType
 
 log = logging.getLogger("workshop_tui.serve")
 
@@ -50,7 +54,7 @@ def default_max_sessions(url: str) -> int:
     return max(1, (int(limit) - int(reserved) - HEADROOM) // CONNECTIONS_PER_SESSION)
 
 
-def _connect_args(url: str):
+def _connect_args(url: str) -> ConnectArgsType:
     from sqlalchemy import create_engine
 
     engine = create_engine(url)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncssh
 
 from workshop_tui.serve.keys import host_key, read_authorized_keys
 from workshop_tui.serve.pty_app import PtyApp
 from workshop_tui.serve.sessions import AppCommand, SessionCap
+
+if TYPE_CHECKING:
+    from asyncssh.connection import SSHConnection
 
 log = logging.getLogger("workshop_tui.serve")
 
@@ -59,7 +64,8 @@ class SSHServe:
             password_auth=False,
             kbdint_auth=False,
         )
-        return self._acceptor.sockets[0].getsockname()[1]
+        bound: int = self._acceptor.sockets[0].getsockname()[1]  # (host, port[, ...])
+        return bound
 
     async def close(self) -> None:
         if self._acceptor is not None:
@@ -67,7 +73,7 @@ class SSHServe:
             await self._acceptor.wait_closed()
         await asyncio.gather(*(app.stop() for app in list(self.sessions)))
 
-    async def _session(self, process: asyncssh.SSHServerProcess) -> None:
+    async def _session(self, process: asyncssh.SSHServerProcess[bytes]) -> None:
         conn = process.channel.get_connection()
         peer = _peer(conn)
         key = conn.get_extra_info("workshop_key", "none (--open)")
@@ -91,7 +97,15 @@ class SSHServe:
         finally:
             self.cap.release(token)
 
-    async def _run(self, process, peer: str, key: str, term: str, columns: int, lines: int) -> None:
+    async def _run(
+        self,
+        process: asyncssh.SSHServerProcess[bytes],
+        peer: str,
+        key: str,
+        term: str,
+        columns: int,
+        lines: int,
+    ) -> None:
         extra = {name: value for name, value in _client_env(process).items() if name == "COLORTERM"}
         app = await PtyApp.start(self.command.argv(), self.command.env(term, extra), columns, lines)
         self.sessions.add(app)
@@ -125,7 +139,7 @@ class SSHServe:
         log.info("session end: client %s, key %s, pid %d, %s", peer, key, app.pid, how)
 
 
-async def _forward_keys(process: asyncssh.SSHServerProcess, app: PtyApp) -> None:
+async def _forward_keys(process: asyncssh.SSHServerProcess[bytes], app: PtyApp) -> None:
     """Client input to the app until the client goes; resizes to the pty."""
     while True:
         try:
@@ -170,12 +184,12 @@ class _Gate(asyncssh.SSHServer):
         return True
 
 
-def _peer(conn: asyncssh.SSHServerConnection) -> str:
+def _peer(conn: SSHConnection) -> str:
     peer = conn.get_extra_info("peername")
     return f"{peer[0]}:{peer[1]}" if peer else "unknown"
 
 
-def _client_env(process: asyncssh.SSHServerProcess) -> dict[str, str]:
+def _client_env(process: asyncssh.SSHServerProcess[bytes]) -> dict[str, str]:
     env = process.env or {}
     return {
         (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
@@ -183,7 +197,7 @@ def _client_env(process: asyncssh.SSHServerProcess) -> dict[str, str]:
     }
 
 
-def serve_forever(serve: SSHServe, host: str, port: int, announce) -> None:
+def serve_forever(serve: SSHServe, host: str, port: int, announce: Callable[[int], None]) -> None:
     """Run until SIGINT or SIGTERM; every session's app is ended on the way out."""
 
     async def main() -> None:

@@ -12,8 +12,9 @@ plus the reconciler (stock_remaining against the stock movements) finds no drift
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 
 from workshop_tui.db.engine import Database
 from workshop_tui.services import Services
@@ -96,7 +97,7 @@ class InvariantReport:
         return all(c.ok for c in self.checks)
 
 
-def _sample(rows: list, limit: int = 5) -> str:
+def _sample(rows: list[Row[Any]], limit: int = 5) -> str:
     shown = ", ".join(str(tuple(r)) if len(r) > 1 else str(r[0]) for r in rows[:limit])
     return f"{len(rows)} bad: {shown}" + (" ..." if len(rows) > limit else "")
 
@@ -108,7 +109,7 @@ def check_invariants(
     with another order or payment) and count against invariant 4."""
     with db.engine.connect() as conn:
 
-        def rows(sql: str) -> list:
+        def rows(sql: str) -> list[Row[Any]]:
             return list(conn.execute(text(sql)).all())
 
         negative = rows(NEGATIVE_STOCK)

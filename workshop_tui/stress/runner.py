@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from workshop_tui.config import Settings
 from workshop_tui.db.engine import Database, mask_url
@@ -39,6 +39,8 @@ from workshop_tui.stress.scratch_db import Shop, scratch_database, seed_shop
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 HOT_STOCK = 20  # units per hot product at the start: small, so checkouts collide on it
 METHODS = ("cash", "card", "upi")
 
@@ -51,7 +53,7 @@ class Shared:
         self.recent: deque[int] = deque(maxlen=64)
         self.fulfilled: deque[tuple[int, int]] = deque(maxlen=64)  # (order id, product id)
 
-    def pick(self, rng: random.Random, which: deque) -> Any:
+    def pick(self, rng: random.Random, which: deque[T]) -> T | None:
         with self.lock:
             return rng.choice(which) if which else None
 
@@ -143,7 +145,9 @@ class Client:
             )
             started = time.perf_counter()
             twin.start()
-            order = self.rec.call("checkout", checkout, self.me, key, channel="stress")
+            order: Order | None = self.rec.call(
+                "checkout", checkout, self.me, key, channel="stress"
+            )
             twin.join()
             ended, other = box[0]
             self.rec.note("checkout_double", other, ended - started)

@@ -64,7 +64,9 @@ def load_secret_key(data_dir: Path) -> str:
 
 
 def services() -> Services:
-    return current_app.extensions["workshop"].get()
+    # create_app stores a ServicesHolder here (not imported: web.app imports this module).
+    shop_services: Services = current_app.extensions["workshop"].get()
+    return shop_services
 
 
 def start_session(account: Account) -> str:
@@ -72,9 +74,9 @@ def start_session(account: Account) -> str:
     end_session()
     session.permanent = True
     session["sid"] = services().sessions.start(account)
-    session["csrf"] = secrets.token_urlsafe(32)
+    token = session["csrf"] = secrets.token_urlsafe(32)
     g.account = account
-    return session["csrf"]
+    return token
 
 
 def end_session() -> None:
@@ -96,7 +98,8 @@ def csrf_token() -> str:
 def current_account() -> Account:
     """The signed-in account of a live session, or auth_required (401)."""
     if "account" in g:
-        return g.account
+        signed_in_account: Account = g.account  # only ever set to an Account, here and above
+        return signed_in_account
     account = services().sessions.account(session.get("sid"))
     if account is None:
         session.clear()
