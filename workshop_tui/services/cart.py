@@ -76,14 +76,11 @@ UPSERT_LINE = """
 _PRODUCT = sql.Planned("cart_product", PRODUCT, {"pid": "integer"})
 # On one server the cart's lock and the product's row come in one round trip (on a
 # database sharded by seller they live on different shards, and are asked apart).
-LOCK_CART_WITH_PRODUCT = f"""
-    SELECT c.id, c.seller_id, p.seller_id, p.name, p.is_active, p.stock_remaining, p.seller_name
-      FROM carts c LEFT JOIN ({PRODUCT}) p ON true
-     WHERE c.customer_id = %(owner)s
-       FOR UPDATE OF c
-"""
-_LOCK_CART_WITH_PRODUCT = sql.Planned(
-    "lock_cart_with_product", LOCK_CART_WITH_PRODUCT, {"owner": "integer", "pid": "integer"}
+_LOCK_CART_WITH_PRODUCT = locks.cart_with_row_statement(
+    "lock_cart_with_product",
+    PRODUCT,
+    ("seller_id", "name", "is_active", "stock_remaining", "seller_name"),
+    {"pid": "integer"},
 )
 _SET_SELLER = sql.Planned(
     "cart_set_seller", SET_SELLER, {"sid": "integer", "owner": "integer", "cart": "integer"}
@@ -202,12 +199,10 @@ class CartService:
     def _lock(self, s: Tx, owner_id: int, product_id: int) -> tuple[LockedCart, Any | None]:
         """The owner's cart, locked (services.locks), and the product's row (or None)."""
         if not routing.sharded(self.db, s):
-            found = sql.planned_row(
-                s, _LOCK_CART_WITH_PRODUCT, {"owner": owner_id, "pid": product_id}
-            )
+            found = locks.cart_with_row(s, _LOCK_CART_WITH_PRODUCT, owner_id, {"pid": product_id})
             if found is not None:  # else the cart is made first (locks.cart)
-                product = None if found[2] is None else tuple(found[2:])
-                return LockedCart(found[0], found[1], owner_id), product
+                cart, product = found
+                return cart, None if product[0] is None else product
         cart = locks.cart(s, owner_id)
         return cart, sql.planned_row(s, _PRODUCT, {"pid": product_id})
 

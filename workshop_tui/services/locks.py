@@ -88,6 +88,33 @@ def cart(tx: Tx, owner_id: int) -> LockedCart:
     return LockedCart(cart_id, seller_id, owner_id)
 
 
+def cart_with_row_statement(
+    name: str, row_sql: str, columns: tuple[str, ...], types: dict[str, str]
+) -> sql.Planned:
+    """The cart's lock with one row of `row_sql` (its `columns`, NULL when it has none)
+    read in the same statement: one round trip on one server. Not on a database sharded
+    by seller (the cart row and most rows live on different shards)."""
+    picked = ", ".join(f"x.{c}" for c in columns)
+    text = f"""
+    SELECT c.id, c.seller_id, {picked}
+      FROM carts c LEFT JOIN ({row_sql}) x ON true
+     WHERE c.customer_id = %(owner)s
+       FOR UPDATE OF c
+    """
+    return sql.Planned(name, text, {"owner": "integer", **types})
+
+
+def cart_with_row(
+    tx: Tx, statement: sql.Planned, owner_id: int, params: dict[str, Any]
+) -> tuple[LockedCart, tuple[Any, ...]] | None:
+    """The owner's cart locked, with the row `statement` brings (cart_with_row_statement);
+    None when the owner has no cart yet (`cart` makes it)."""
+    found = sql.planned_row(tx, statement, {"owner": owner_id, **params})
+    if found is None:
+        return None
+    return LockedCart(found[0], found[1], owner_id), tuple(found[2:])
+
+
 def cart_has_items(tx: Tx, cart: LockedCart) -> bool:
     """Whether the locked cart holds lines (its lines cannot change while it is locked).
 
