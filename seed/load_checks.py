@@ -87,24 +87,22 @@ def copy_error(exc: psycopg2.Error, path: Path) -> LoadError:
     if "unterminated CSV quoted field" in reason:
         line = unterminated_quote_line(path) or line
     key = _KEY.search(detail)
-    if key and "," in key.group("cols") and exc.pgcode == "23503":
-        # A composite key: a row's seller_id that is not its order's (product's, payment's).
-        columns, values = key.group("cols"), key.group("vals")
+    one_column = key is not None and "," not in key.group("cols")
+    if key and exc.pgcode == "23503":  # foreign key: the value refers to nothing
+        column, value = key.group("cols"), key.group("vals")
         table = re.search(r'table "(\w+)"', detail)
         target = table.group(1) if table else "the referenced table"
-        reason = f"({columns}) = ({values}) matches no row of {target} ({diag.constraint_name})"
-        line = line or line_of(path, columns, values)
-    elif key and "," not in key.group("cols"):
-        column, value = key.group("cols"), key.group("vals")
-        if exc.pgcode == "23503":  # foreign key: the value refers to nothing
-            table = re.search(r'table "(\w+)"', detail)
-            target = table.group(1) if table else "the referenced table"
+        if "," in column:  # a composite key: a row's seller_id that is not its order's, say
+            reason = f"({column}) = ({value}) matches no row of {target} ({diag.constraint_name})"
+        else:
             reason = f"{column} {value} refers to no row of {target}"
-            line = line or line_of(path, column, value)
-        elif exc.pgcode == "23505":  # unique: the second row with this key is the duplicate
-            reason = f"duplicate {column} {value}"
-            line = line or line_of(path, column, value, occurrence=2)
-    elif detail and exc.pgcode not in ("22P02", "22007", "22008", "22003"):
+        line = line or line_of(path, column, value)
+    elif key and one_column and exc.pgcode == "23505":
+        # unique: the second row with this key is the duplicate
+        column, value = key.group("cols"), key.group("vals")
+        reason = f"duplicate {column} {value}"
+        line = line or line_of(path, column, value, occurrence=2)
+    elif detail and not one_column and exc.pgcode not in ("22P02", "22007", "22008", "22003"):
         reason = f"{reason} ({detail})"
     return located(path, line, reason)
 

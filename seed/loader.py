@@ -43,6 +43,7 @@ from seed.load_checks import (
 )
 from seed.vocab import EXPIRY_REASON
 from workshop_tui.db import models as m
+from workshop_tui.db.distribute import any_distributed
 from workshop_tui.db.engine import Database
 from workshop_tui.services.auth import WALK_IN_USERNAME as WALK_IN
 from workshop_tui.services.passwords import UNUSABLE_HASH
@@ -199,7 +200,7 @@ def load(
             # ran 40 % faster without).
             cur.execute("SET LOCAL jit = off")
             _require_schema(cur)
-            sharded = staging.is_distributed(cur, TABLES + DERIVED)
+            sharded = any_distributed(cur, TABLES + DERIVED)
             if sharded:
                 staging.begin_sharded(cur)
             _refuse_or_empty(cur, replace)

@@ -46,18 +46,6 @@ END $$
 """
 
 
-def is_distributed(cur: Any, tables: tuple[str, ...]) -> bool:
-    """Whether any of `tables` is a Citus distributed or reference table."""
-    cur.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
-    if not cur.fetchone()[0]:
-        return False
-    cur.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = ANY(%s::regclass[]))",
-        (list(tables),),
-    )
-    return bool(cur.fetchone()[0])
-
-
 def begin_sharded(cur: Any) -> None:
     """One connection per worker for the whole load: it writes reference tables (accounts,
     sellers) that distributed tables' keys point at, which Citus allows only so."""

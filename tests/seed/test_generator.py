@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from seed.data_generator import TABLES, Sizes, generate
+import pytest
+
+from seed.data_generator import TABLES, Background, Sizes, generate
 from seed.loader import allowed_columns
 from tests.seed.conftest import SMALL
 
@@ -64,3 +66,31 @@ def test_runs_as_a_script(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "wrote 11 files" in result.stdout
     assert len(list(tmp_path.glob("*.csv"))) == 11
+
+
+def test_a_background_writer_that_fails_is_raised_in_the_generator_with_its_reason() -> None:
+    def fail(progress) -> int:
+        progress(5)
+        raise OSError("disk full")
+
+    writer = Background(fail)
+    try:
+        with pytest.raises(RuntimeError, match="disk full"):
+            writer.wait(lambda n: None)
+    finally:
+        writer.stop()
+
+
+def test_a_background_writer_reports_its_rows_and_its_progress() -> None:
+    def write(progress) -> int:
+        for _ in range(3):
+            progress(2)
+        return 6
+
+    seen: list[int] = []
+    writer = Background(write)
+    try:
+        assert writer.wait(seen.append) == 6
+    finally:
+        writer.stop()
+    assert sum(seen) == 6

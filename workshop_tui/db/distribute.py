@@ -71,6 +71,20 @@ class Placement:
     shards: int
 
 
+def any_distributed(cursor: Any, tables: tuple[str, ...]) -> bool:
+    """Whether any of `tables` is a Citus distributed or reference table, asked on a DBAPI
+    cursor (the engine's hot path and the seed loader ask on their own connections)."""
+    cursor.execute("SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL")
+    if not cursor.fetchone()[0]:  # Citus's catalog exists only where Citus is installed
+        return False
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition"
+        " WHERE logicalrelid = ANY(CAST(%s AS regclass[])))",
+        (list(tables),),
+    )
+    return bool(cursor.fetchone()[0])
+
+
 def is_citus(db: Database) -> bool:
     with db.engine.connect() as conn:
         return bool(

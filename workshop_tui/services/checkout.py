@@ -250,8 +250,7 @@ def place_order(
             if refused_at is None:
                 raise
             changes.clear()  # nothing was taken
-            refuse_too_many_unpaid(refused_at, most)
-            raise
+            raise too_many_unpaid(refused_at, most) from None
         if committed:
             if after:
                 changes.clear()  # announced
@@ -322,12 +321,16 @@ def refuse_too_many_unpaid(unpaid: int, limit: int) -> None:
     place for a customer do not count.
     """
     if unpaid >= limit:
-        raise TooManyUnpaid(
-            f"you already have {unpaid} unpaid orders, the most allowed at a time ({limit}):"
-            " pay or cancel one first",
-            limit=limit,
-            unpaid=unpaid,
-        )
+        raise too_many_unpaid(unpaid, limit)
+
+
+def too_many_unpaid(unpaid: int, limit: int) -> TooManyUnpaid:
+    return TooManyUnpaid(
+        f"you already have {unpaid} unpaid orders, the most allowed at a time ({limit}):"
+        " pay or cancel one first",
+        limit=limit,
+        unpaid=unpaid,
+    )
 
 
 def refuse_short(lines: Sequence[Any]) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 
 import psycopg2
 
+from workshop_tui.db.distribute import any_distributed
 from workshop_tui.db.engine import Database
 from workshop_tui.services import _sql as sql
 from workshop_tui.services._sql import Tx
@@ -70,20 +71,11 @@ _BOUND = sql.Planned("bound_key", BOUND, _CLAIM_TYPES)
 _UNPAID = sql.Planned("unpaid_orders", UNPAID, {"customer": "integer"})
 
 
-# Sharded when the orders are a distributed table (Citus's catalog exists only with Citus).
-CITUS_CATALOG = "SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL"
-ORDERS_DISTRIBUTED = (
-    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition"
-    " WHERE logicalrelid = CAST('orders' AS regclass))"
-)
-
-
 def sharded(db: Database, tx: Tx) -> bool:
-    """Whether the sales are sharded by seller: read once per Database, before a sale."""
+    """Whether the sales are sharded by seller (the orders are distributed): asked once
+    per Database, on the first sale's connection."""
     if db.sharded is None:
-        db.sharded = bool(sql.one(tx, CITUS_CATALOG)[0]) and bool(
-            sql.one(tx, ORDERS_DISTRIBUTED)[0]
-        )
+        db.sharded = any_distributed(tx.cursor, ("orders",))
     return db.sharded
 
 
